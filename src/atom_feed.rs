@@ -1,0 +1,79 @@
+//! Atom 1.0 output.
+
+use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
+
+use crate::config::Author;
+use crate::view::FeedView;
+
+fn person(a: &Author) -> Person {
+    Person { name: a.name.clone(), email: a.email.clone(), uri: None, extensions: Default::default() }
+}
+
+/// The feed as an Atom 1.0 document.
+pub fn write(feed: &FeedView) -> Vec<u8> {
+    // Atom wants an author on the feed or on every entry: fall back to the site's title.
+    let site_author = feed.author.as_ref().map(person).unwrap_or_else(|| Person {
+        name: feed.title.split(" — ").next().unwrap_or(&feed.title).to_string(),
+        email: None,
+        uri: None,
+        extensions: Default::default(),
+    });
+    let entries = feed
+        .items
+        .iter()
+        .map(|item| Entry {
+            title: Text::plain(item.title.clone()),
+            id: item.id.clone(),
+            updated: item.updated,
+            published: Some(item.published),
+            authors: item.authors.iter().map(person).collect(),
+            links: vec![Link {
+                href: item.link.clone(),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            }],
+            categories: item
+                .categories
+                .iter()
+                .map(|c| Category { term: c.clone(), scheme: None, label: None })
+                .collect(),
+            summary: Some(Text::html(item.summary_html.clone())).filter(|s| !s.value.is_empty()),
+            content: Some(Content {
+                content_type: Some("html".into()),
+                value: Some(item.content_html.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let atom = Feed {
+        title: Text::plain(feed.title.clone()),
+        id: feed.self_url.clone(),
+        updated: feed.updated,
+        authors: vec![site_author],
+        generator: Some(Generator { value: "feedwright".into(), uri: None, version: None }),
+        links: vec![
+            Link {
+                href: feed.html_url.clone(),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
+            Link {
+                href: feed.self_url.clone(),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+        ],
+        subtitle: Some(Text::plain(feed.description.clone())).filter(|s| !s.value.is_empty()),
+        lang: feed.language.clone(),
+        entries,
+        ..Default::default()
+    };
+    let config = atom_syndication::WriteConfig { write_document_declaration: true, indent_size: Some(2) };
+    let mut bytes = atom.write_with_config(Vec::new(), config).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

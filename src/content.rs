@@ -1,0 +1,204 @@
+//! Post bodies: Markdown to the HTML a feed reader shows, with every relative URL made
+//! absolute (readers have no base URL), and the summary shown in item lists.
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+use regex::{Captures, Regex};
+use url::Url;
+
+/// A post's body, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// The text before `<!--more-->`, else the first paragraph (HTML).
+    pub summary_html: String,
+}
+
+const MORE: &str = "<!--more-->";
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Render `markdown` (shortcodes already expanded) for the post at `permalink`.
+pub fn render(markdown: &str, permalink: &Url) -> Rendered {
+    let html = to_html(markdown, permalink);
+    let summary_html = match markdown.find(MORE) {
+        Some(i) => to_html(&markdown[..i], permalink),
+        None => first_paragraph(markdown, permalink),
+    };
+    Rendered { html, summary_html }
+}
+
+fn to_html(markdown: &str, base: &Url) -> String {
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, Parser::new_ext(markdown, options()).map(|e| absolute_event(e, base)));
+    out
+}
+
+fn first_paragraph(markdown: &str, base: &Url) -> String {
+    let mut events = Vec::new();
+    let mut inside = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match &event {
+            Event::Start(Tag::Paragraph) if !inside => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => {
+                events.push(event);
+                break;
+            }
+            _ => {}
+        }
+        if inside {
+            events.push(absolute_event(event, base));
+        }
+    }
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+fn absolute_event<'a>(event: Event<'a>, base: &Url) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: absolute_cow(dest_url, base),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: absolute_cow(dest_url, base),
+            title,
+            id,
+        }),
+        Event::Html(raw) => Event::Html(absolute_html(&raw, base).into()),
+        Event::InlineHtml(raw) => Event::InlineHtml(absolute_html(&raw, base).into()),
+        other => other,
+    }
+}
+
+fn absolute_cow<'a>(url: CowStr<'a>, base: &Url) -> CowStr<'a> {
+    match absolute(&url, base) {
+        Some(abs) => abs.into(),
+        None => url,
+    }
+}
+
+/// `url` resolved against `base`, or `None` when it is already absolute (or unusable).
+pub fn absolute(url: &str, base: &Url) -> Option<String> {
+    let trimmed = url.trim();
+    if trimmed.is_empty() || has_scheme(trimmed) {
+        return None;
+    }
+    base.join(trimmed).ok().map(String::from)
+}
+
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    })
+}
+
+static URL_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\s(?:href|src|poster|action|cite|data|background)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#)
+        .expect("valid regex")
+});
+static SRCSET_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')"#).expect("valid regex"));
+
+/// Raw HTML with every URL attribute made absolute.
+pub fn absolute_html(raw: &str, base: &Url) -> String {
+    if !raw.contains('=') {
+        return raw.to_string();
+    }
+    let once = URL_ATTR.replace_all(raw, |c: &Captures| {
+        let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
+        let quote = if c.get(3).is_some() { '\'' } else { '"' };
+        let value = absolute(value, base).map_or_else(|| value.to_string(), |v| v.replace(quote, "%22"));
+        format!("{}{quote}{value}{quote}", &c[1])
+    });
+    SRCSET_ATTR
+        .replace_all(&once, |c: &Captures| {
+            let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+            let quote = if c.get(3).is_some() { '\'' } else { '"' };
+            let list: Vec<String> = value
+                .split(',')
+                .map(|candidate| {
+                    let candidate = candidate.trim();
+                    let (url, descriptor) = candidate.split_once(char::is_whitespace).unwrap_or((candidate, ""));
+                    let url = absolute(url, base).unwrap_or_else(|| url.to_string());
+                    if descriptor.is_empty() { url } else { format!("{url} {}", descriptor.trim()) }
+                })
+                .collect();
+            format!("{}{quote}{}{quote}", &c[1], list.join(", "))
+        })
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://ex.com/2008/11/19/post/").unwrap()
+    }
+
+    fn html(md: &str) -> String {
+        render(md, &base()).html
+    }
+
+    #[test]
+    fn markdown_links_and_images_become_absolute() {
+        assert_eq!(html("[a](/about/)"), "<p><a href=\"https://ex.com/about/\">a</a></p>\n");
+        assert_eq!(html("[a](img/x.png)"), "<p><a href=\"https://ex.com/2008/11/19/post/img/x.png\">a</a></p>\n");
+        assert_eq!(html("[a](../up)"), "<p><a href=\"https://ex.com/2008/11/19/up\">a</a></p>\n");
+        assert_eq!(html("![i](/i.png)"), "<p><img src=\"https://ex.com/i.png\" alt=\"i\" /></p>\n");
+        assert_eq!(html("[a][1]\n\n[1]: /ref/"), "<p><a href=\"https://ex.com/ref/\">a</a></p>\n");
+        assert_eq!(html("[a](#part)"), "<p><a href=\"https://ex.com/2008/11/19/post/#part\">a</a></p>\n");
+    }
+
+    #[test]
+    fn absolute_and_special_urls_are_kept() {
+        for url in ["https://other.org/x", "mailto:a@b.c", "ftp://f/x", "data:image/png;base64,AA"] {
+            assert!(html(&format!("[a]({url})")).contains(url), "{url}");
+        }
+        assert!(html("[a](//cdn.ex.org/x)").contains("https://cdn.ex.org/x"));
+    }
+
+    #[test]
+    fn raw_html_urls_become_absolute() {
+        let out = html("<div><a href=\"/x\">x</a> <img src='y.png' srcset=\"/s.png 2x, t.png 3x\"></div>\n\nand <a href=/inline>i</a>");
+        assert!(out.contains("href=\"https://ex.com/x\""), "{out}");
+        assert!(out.contains("src='https://ex.com/2008/11/19/post/y.png'"), "{out}");
+        assert!(out.contains("srcset=\"https://ex.com/s.png 2x, https://ex.com/2008/11/19/post/t.png 3x\""), "{out}");
+        assert!(out.contains("<a href=\"https://ex.com/inline\">"), "{out}");
+        assert!(!html("<p data-x=\"/keep\">").contains("ex.com"));
+    }
+
+    #[test]
+    fn entities_come_out_as_meant() {
+        assert_eq!(html("Q&A"), "<p>Q&amp;A</p>\n");
+        assert_eq!(html("&password;"), "<p>&amp;password;</p>\n");
+        assert_eq!(html("&lt;aside&gt;"), "<p>&lt;aside&gt;</p>\n");
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough() {
+        assert!(html("|a|b|\n|-|-|\n|1|2|").contains("<table>"));
+        assert!(html("~~old~~").contains("<del>old</del>"));
+        assert!(html("x[^1]\n\n[^1]: note").contains("footnote"));
+    }
+
+    #[test]
+    fn summary_before_more_else_first_paragraph() {
+        let r = render("Intro [l](/l).\n\nSecond.\n\n<!--more-->\n\nRest.", &base());
+        assert_eq!(r.summary_html, "<p>Intro <a href=\"https://ex.com/l\">l</a>.</p>\n<p>Second.</p>\n");
+        assert!(r.html.contains("Rest."));
+        let r = render("# Title\n\nFirst para.\n\nSecond.", &base());
+        assert_eq!(r.summary_html, "<p>First para.</p>\n");
+        assert_eq!(render("", &base()).summary_html, "");
+    }
+}

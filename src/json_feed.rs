@@ -1,0 +1,63 @@
+//! JSON Feed 1.1 output (`formats: [json]`).
+
+use serde_json::{json, Value};
+
+use crate::config::Author;
+use crate::view::FeedView;
+
+fn author(a: &Author) -> Value {
+    json!({ "name": a.name })
+}
+
+/// The feed as a JSON Feed 1.1 document.
+pub fn write(feed: &FeedView) -> Vec<u8> {
+    let items: Vec<Value> = feed
+        .items
+        .iter()
+        .map(|item| {
+            json!({
+                "id": item.id,
+                "url": item.link,
+                "title": item.title,
+                "content_html": item.content_html,
+                "summary": strip_tags(&item.summary_html),
+                "date_published": item.published.to_rfc3339(),
+                "date_modified": item.updated.to_rfc3339(),
+                "authors": item.authors.iter().map(author).collect::<Vec<_>>(),
+                "tags": item.categories,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.html_url,
+        "feed_url": feed.self_url,
+        "description": feed.description,
+        "items": items,
+    });
+    if let Some(language) = &feed.language {
+        doc["language"] = json!(language);
+    }
+    if let Some(a) = &feed.author {
+        doc["authors"] = json!([author(a)]);
+    }
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Plain text of a small HTML fragment (for JSON Feed's text `summary`).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").trim().to_string()
+}

@@ -1,0 +1,57 @@
+//! `opml.xml`: an OPML 2.0 list of every feed, for subscribing to many at once.
+
+use crate::catalog::FeedKey;
+
+/// One feed as OPML lists it.
+pub struct Entry<'a> {
+    pub key: &'a FeedKey,
+    pub title: &'a str,
+    pub xml_url: String,
+    pub html_url: &'a str,
+    /// `rss` for RSS and Atom alike (what OPML readers expect), `json` for JSON Feed.
+    pub kind: &'static str,
+}
+
+fn escape(s: &str) -> String {
+    crate::xmltext::clean(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The OPML document; `date` is the newest item's time (RFC 822), never the clock.
+pub fn write(site_title: &str, date: Option<String>, entries: &[Entry]) -> Vec<u8> {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<opml version=\"2.0\">\n  <head>\n");
+    out.push_str(&format!("    <title>{} — feeds</title>\n", escape(site_title)));
+    if let Some(date) = date {
+        out.push_str(&format!("    <dateModified>{date}</dateModified>\n"));
+    }
+    out.push_str("  </head>\n  <body>\n");
+    let groups: [(&str, fn(&FeedKey) -> bool); 5] = [
+        ("Site", |k| matches!(k, FeedKey::Site)),
+        ("Feeds", |k| matches!(k, FeedKey::Custom(_))),
+        ("Series", |k| matches!(k, FeedKey::Series(_))),
+        ("Categories", |k| matches!(k, FeedKey::Category(_))),
+        ("Tags", |k| matches!(k, FeedKey::Tag(_))),
+    ];
+    for (label, member) in groups {
+        let in_group: Vec<&Entry> = entries.iter().filter(|e| member(e.key)).collect();
+        if in_group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("    <outline text=\"{label}\">\n"));
+        for e in in_group {
+            let title = escape(e.title);
+            out.push_str(&format!(
+                "      <outline type=\"{}\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\" htmlUrl=\"{}\"/>\n",
+                e.kind,
+                escape(&e.xml_url),
+                escape(e.html_url)
+            ));
+        }
+        out.push_str("    </outline>\n");
+    }
+    out.push_str("  </body>\n</opml>\n");
+    out.into_bytes()
+}

@@ -1,0 +1,401 @@
+//! Posts: one Markdown file with front matter, parsed into what feeds need.
+//!
+//! Parsing never fails outright: it returns the post (when its front matter holds what a
+//! feed item needs) and every diagnostic found on the way.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde_yaml::Value;
+
+use crate::config::{parse_authors, scalar_string, string_list, Author, Config};
+use crate::dates::{parse_date, WrittenDate};
+use crate::diag::Diagnostic;
+use crate::frontmatter::{split, FrontMatter};
+
+/// One post, as every feed it appears in sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// Path relative to the site root, e.g. `content/post/2008-11-19-x.md`.
+    pub source: PathBuf,
+    pub title: String,
+    pub date: WrittenDate,
+    /// `lastmod`/`updated`, else `date`.
+    pub updated: DateTime<FixedOffset>,
+    /// The permalink's path, starting with `/` (joined to `base_url` for the link).
+    pub path: String,
+    /// The item id: RSS `guid`, Atom `id`.
+    pub id: String,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    /// Series named in front matter (title patterns are applied by the site).
+    pub series: Vec<String>,
+    pub authors: Vec<Author>,
+    /// `description`/`summary`/`excerpt` from front matter.
+    pub summary: Option<String>,
+    /// Markdown body.
+    pub body: String,
+    pub body_line: usize,
+    pub draft: bool,
+    pub expiry: Option<DateTime<FixedOffset>>,
+}
+
+/// Decode a file's bytes as the text of a post: UTF-8 required, BOM and CRLF tolerated.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n").replace('\r', "\n")),
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let before = &bytes[..e.valid_up_to()];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(Diagnostic::error(
+                path,
+                line,
+                format!("file is not valid UTF-8 (byte 0x{:02X}); save it as UTF-8", bytes[e.valid_up_to()]),
+            ))
+        }
+    }
+}
+
+/// Parse the post at `path` (relative to the site root).
+pub fn parse_post(path: &Path, bytes: &[u8], config: &Config) -> (Option<Post>, Vec<Diagnostic>) {
+    let text = match decode(path, bytes) {
+        Ok(text) => text,
+        Err(d) => return (None, vec![d]),
+    };
+    let doc = match split(&text) {
+        Ok(doc) => doc,
+        Err(e) => return (None, vec![Diagnostic::error(path, e.line, e.message)]),
+    };
+    let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
+    let post = p.post(doc.body, doc.body_line);
+    (post, p.diagnostics)
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    front: &'a FrontMatter,
+    config: &'a Config,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Parser<'_> {
+    fn error(&mut self, key: &str, message: impl Into<String>) {
+        let line = self.front.line_of(key);
+        self.diagnostics.push(Diagnostic::error(self.path, line, message));
+    }
+
+    fn post(&mut self, body: &str, body_line: usize) -> Option<Post> {
+        let title = self.title();
+        let date = self.date("date", true);
+        let updated = ["lastmod", "updated", "last_modified_at"]
+            .iter()
+            .find(|k| self.front.get(k).is_some())
+            .and_then(|k| self.date(k, false));
+        let expiry = ["expirydate", "expiry_date", "expires"]
+            .iter()
+            .find(|k| self.front.get(k).is_some())
+            .and_then(|k| self.date(k, false));
+        let draft = self.flag("draft") == Some(true) || self.flag("published") == Some(false);
+        let list = |k: &str| -> Vec<String> {
+            let mut v: Vec<String> = self.front.get(k).map(string_list).unwrap_or_default();
+            v.iter_mut().for_each(|s| *s = s.trim().to_string());
+            v
+        };
+        let (tags, categories, series) = (list("tags"), list("categories"), list("series"));
+        let authors = self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
+        let summary = self
+            .front
+            .first_of(&["description", "summary", "excerpt"])
+            .and_then(|(_, v)| scalar_string(v))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let (title, date) = (title?, date?);
+        let path = self.permalink_path(&date)?;
+        let id = self.id(&date, &path)?;
+        Some(Post {
+            source: self.path.to_path_buf(),
+            title,
+            updated: updated.map_or(date.instant, |u| u.instant.max(date.instant)),
+            date,
+            path,
+            id,
+            tags,
+            categories,
+            series,
+            authors,
+            summary,
+            body: body.to_string(),
+            body_line,
+            draft,
+            expiry: expiry.map(|e| e.instant),
+        })
+    }
+
+    fn title(&mut self) -> Option<String> {
+        match self.front.get("title").and_then(scalar_string).map(|t| t.trim().to_string()) {
+            Some(t) if !t.is_empty() => Some(t),
+            Some(_) => {
+                self.error("title", "`title` is empty");
+                None
+            }
+            None => {
+                self.error("title", "missing `title`: every feed item needs one");
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str, required: bool) -> Option<WrittenDate> {
+        let Some(value) = self.front.get(key) else {
+            if required {
+                self.error(key, format!("missing `{key}`: feeds order and date items by it"));
+            }
+            return None;
+        };
+        let text = scalar_string(value).unwrap_or_default();
+        let parsed = parse_date(&text, self.config.timezone);
+        if parsed.is_none() {
+            self.error(
+                key,
+                format!("`{key}: {text}` is not a date (use 2008-04-04, 2008-04-04T19:40:01Z or 2008-04-04 19:40:01 -0500)"),
+            );
+        }
+        parsed
+    }
+
+    fn flag(&mut self, key: &str) -> Option<bool> {
+        match self.front.get(key)? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => {
+                self.error(key, format!("`{key}` must be true or false"));
+                None
+            }
+        }
+    }
+
+    fn permalink_path(&mut self, date: &WrittenDate) -> Option<String> {
+        if let Some(url) = self.front.get("url").and_then(scalar_string) {
+            let url = url.trim();
+            let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
+                !scheme.is_empty() && !scheme.contains('/') && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            });
+            if has_scheme || url.starts_with("//") || url.contains('\\') {
+                self.error("url", format!("`url: {url}` is not a path on this site: a post cannot point readers elsewhere"));
+                return None;
+            }
+            if !url.is_empty() {
+                return Some(if url.starts_with('/') { url.to_string() } else { format!("/{url}") });
+            }
+        }
+        let slug = match self.front.get("slug").and_then(scalar_string).map(|s| s.trim().to_string()) {
+            Some(s) if !s.is_empty() => s.trim_matches('/').to_string(),
+            _ => file_slug(self.path),
+        };
+        let section = section_of(self.path);
+        let day = date.written_day;
+        let pattern = self.config.permalink_for(&section);
+        let mut path = pattern
+            .replace(":year", &day.format("%Y").to_string())
+            .replace(":month", &day.format("%m").to_string())
+            .replace(":day", &day.format("%d").to_string())
+            .replace(":section", &section)
+            .replace(":slug", &slug)
+            .replace(":filename", &file_slug(self.path));
+        while path.contains("//") {
+            path = path.replace("//", "/");
+        }
+        Some(if path.starts_with('/') { path } else { format!("/{path}") })
+    }
+
+    fn id(&mut self, date: &WrittenDate, path: &str) -> Option<String> {
+        for key in ["guid", "wordpress_url"] {
+            if let Some(value) = self.front.get(key).and_then(scalar_string) {
+                let value = value.trim();
+                if !value.is_empty() {
+                    return Some(value.to_string());
+                }
+            }
+        }
+        if let Some(value) = self.front.get("wordpress_id") {
+            let digits = scalar_string(value).map(|s| s.trim().to_string()).unwrap_or_default();
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                self.error("wordpress_id", format!("`wordpress_id: {digits}` must be a whole number"));
+                return None;
+            }
+            return Some(format!("{}/?p={digits}", self.config.guid_base));
+        }
+        Some(format!("tag:{},{}:{}", self.config.host(), date.written_day.format("%Y-%m-%d"), path))
+    }
+}
+
+/// The slug a file name gives: its stem without a leading `YYYY-MM-DD-`; for a Hugo page
+/// bundle (`post/my-post/index.md`), the folder's name.
+pub fn file_slug(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = if stem == "index" {
+        path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or(stem)
+    } else {
+        stem
+    };
+    strip_date_prefix(stem).to_string()
+}
+
+/// `2008-02-06-some-slug` → `some-slug`.
+pub fn strip_date_prefix(stem: &str) -> &str {
+    let b = stem.as_bytes();
+    let dated = b.len() > 11
+        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[10] == b'-';
+    if dated { &stem[11..] } else { stem }
+}
+
+/// Hugo's section: the first folder under `content/` (`post` for `content/post/x.md`).
+pub fn section_of(path: &Path) -> String {
+    let mut parts = path.components().filter_map(|c| c.as_os_str().to_str());
+    match parts.next() {
+        Some("content") => {
+            let rest: Vec<&str> = parts.collect();
+            if rest.len() >= 2 { rest[0].to_string() } else { String::new() }
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_config;
+
+    fn config(extra: &str) -> Config {
+        let text = format!("base_url: https://blog.example.org\ntitle: T\n{extra}");
+        parse_config(Path::new("feedwright.yaml"), text.as_bytes()).unwrap()
+    }
+
+    fn parse(name: &str, text: &str) -> (Option<Post>, Vec<Diagnostic>) {
+        parse_post(Path::new(name), text.as_bytes(), &config(""))
+    }
+
+    fn ok(text: &str) -> Post {
+        let (post, diags) = parse("content/post/2008-04-04-hello-world.md", text);
+        assert!(diags.is_empty(), "{diags:?}");
+        post.unwrap()
+    }
+
+    #[test]
+    fn the_fields_of_a_migrated_wordpress_post() {
+        let p = ok("---\nauthor: slowe\ncategories: Information\ndate: 2008-11-19T14:40:59Z\nslug: vst-23\n\
+                    tags:\n- ESX\n- NFS\ntitle: 'Virtualization Short Take #23'\nurl: /2008/11/19/vst-23/\nwordpress_id: 1039\n---\nBody\n");
+        assert_eq!(p.title, "Virtualization Short Take #23");
+        assert_eq!(p.path, "/2008/11/19/vst-23/");
+        assert_eq!(p.id, "https://blog.example.org/?p=1039");
+        assert_eq!(p.tags, vec!["ESX", "NFS"]);
+        assert_eq!(p.categories, vec!["Information"]);
+        assert_eq!(p.authors[0].name, "slowe");
+        assert_eq!(p.body, "Body\n");
+    }
+
+    #[test]
+    fn every_form_of_each_field() {
+        let p = ok("---\ntitle: 2048\ndate: 2008-04-04 19:40:01 -0500\ntags: single\nwordpress_id: '77'\n\
+                    author: {name: Ann, email: ann@example.org}\nlastmod: 2009-01-01\nexcerpt: Short.\n---\n");
+        assert_eq!(p.title, "2048");
+        assert_eq!(p.tags, vec!["single"]);
+        assert_eq!(p.id, "https://blog.example.org/?p=77");
+        assert_eq!(p.authors[0].email.as_deref(), Some("ann@example.org"));
+        assert_eq!(p.updated.to_rfc3339(), "2009-01-01T00:00:00+00:00");
+        assert_eq!(p.summary.as_deref(), Some("Short."));
+        let list = ok("---\ntitle: x\ndate: 2008-04-04\nauthor: [Ann, {name: Bob}]\ncategories: [A, B]\n---\n");
+        assert_eq!(list.authors.len(), 2);
+        assert_eq!(list.categories, vec!["A", "B"]);
+    }
+
+    #[test]
+    fn id_rules_in_order() {
+        let guid = ok("---\ntitle: x\ndate: 2008-04-04\nguid: urn:uuid:1\nwordpress_url: http://old/?p=5\nwordpress_id: 5\n---\n");
+        assert_eq!(guid.id, "urn:uuid:1");
+        let wp_url = ok("---\ntitle: x\ndate: 2008-04-04\nwordpress_url: http://old.example.org/?p=5\nwordpress_id: 6\n---\n");
+        assert_eq!(wp_url.id, "http://old.example.org/?p=5");
+        let wp_id = ok("---\ntitle: x\ndate: 2008-04-04\nwordpress_id: 6\n---\n");
+        assert_eq!(wp_id.id, "https://blog.example.org/?p=6");
+        let tag = ok("---\ntitle: x\ndate: 2008-04-04T23:30:00-08:00\n---\n");
+        assert_eq!(tag.id, "tag:blog.example.org,2008-04-04:/post/hello-world/");
+    }
+
+    #[test]
+    fn guid_base_keeps_old_http_ids_after_a_move_to_https() {
+        let c = config("guid_base: http://blog.example.org\n");
+        let (p, _) = parse_post(Path::new("content/post/a.md"), b"---\ntitle: x\ndate: 2008-04-04\nwordpress_id: 9\n---\n", &c);
+        assert_eq!(p.unwrap().id, "http://blog.example.org/?p=9");
+    }
+
+    #[test]
+    fn ids_ignore_title_body_tags_and_zone() {
+        let a = ok("---\ntitle: One\ndate: 2008-04-04\ntags: [a]\n---\nbody one");
+        let b = ok("---\ntitle: Two\ndate: 2008-04-04T10:00:00+09:00\ntags: [b, c]\ncategories: x\n---\nbody two");
+        assert_eq!(a.id, b.id);
+    }
+
+    #[test]
+    fn permalinks() {
+        assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\n---\n").path, "/post/hello-world/");
+        assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\nslug: other\n---\n").path, "/post/other/");
+        assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\nurl: a/b.html\n---\n").path, "/a/b.html");
+        let c = config("permalink: /:year/:month/:day/:slug/\n");
+        let (p, _) = parse_post(Path::new("_posts/2008-02-06-some-slug.md"), b"---\ntitle: x\ndate: 2008-02-06\n---\n", &c);
+        assert_eq!(p.unwrap().path, "/2008/02/06/some-slug/");
+        let (p, _) = parse_post(Path::new("content/post/bundle/index.md"), b"---\ntitle: x\ndate: 2008-02-06\n---\n", &config(""));
+        assert_eq!(p.unwrap().path, "/post/bundle/");
+    }
+
+    #[test]
+    fn a_url_off_the_site_is_an_error() {
+        for url in ["https://elsewhere.example/x", "javascript:alert(1)", "//evil.example/x"] {
+            let (post, diags) = parse("content/post/a.md", &format!("---\ntitle: x\ndate: 2008-04-04\nurl: '{url}'\n---\n"));
+            assert!(post.is_none());
+            assert_eq!(diags[0].line, 4, "{url}");
+            assert!(diags[0].message.contains("not a path"), "{}", diags[0]);
+        }
+    }
+
+    #[test]
+    fn missing_title_and_date_are_errors_on_their_lines() {
+        let (post, diags) = parse("content/post/a.md", "---\ndate: 2008-04-04\n---\n");
+        assert!(post.is_none());
+        assert_eq!(diags[0].to_string(), "content/post/a.md:1: error: missing `title`: every feed item needs one");
+        let (_, diags) = parse("content/post/a.md", "---\ntitle: x\n---\n");
+        assert!(diags[0].message.starts_with("missing `date`"));
+        let (_, diags) = parse("content/post/a.md", "---\ntitle: x\ndate: someday\n---\n");
+        assert_eq!(diags[0].line, 3);
+        let (_, diags) = parse("content/post/a.md", "---\ntitle: x\ndate: 2008-01-01\nwordpress_id: abc\n---\n");
+        assert_eq!(diags[0].line, 4);
+    }
+
+    #[test]
+    fn bom_crlf_and_bad_utf8() {
+        let p = ok("\u{feff}---\r\ntitle: x\r\ndate: 2008-04-04\r\n---\r\nBody\r\n");
+        assert_eq!(p.body, "Body\n");
+        let (post, diags) = parse_post(Path::new("a.md"), b"---\ntitle: x\n\xff\n---\n", &config(""));
+        assert!(post.is_none());
+        assert_eq!(diags[0].line, 3);
+        assert!(diags[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn drafts_and_unpublished() {
+        assert!(ok("---\ntitle: x\ndate: 2008-04-04\ndraft: true\n---\n").draft);
+        assert!(ok("---\ntitle: x\ndate: 2008-04-04\npublished: false\n---\n").draft);
+        assert!(!ok("---\ntitle: x\ndate: 2008-04-04\n---\n").draft);
+    }
+
+    #[test]
+    fn slugs_from_file_names() {
+        assert_eq!(file_slug(Path::new("_posts/2008-02-06-some-slug.md")), "some-slug");
+        assert_eq!(file_slug(Path::new("content/post/plain.markdown")), "plain");
+        assert_eq!(section_of(Path::new("content/post/a.md")), "post");
+        assert_eq!(section_of(Path::new("content/a.md")), "");
+    }
+}

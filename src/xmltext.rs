@@ -1,0 +1,39 @@
+//! Text that is safe to put in an XML 1.0 document.
+//!
+//! XML 1.0 forbids most control characters even when escaped; the `rss` and
+//! `atom_syndication` crates write them raw, producing files no parser accepts. Every
+//! string that reaches a feed goes through [`clean`] first.
+
+use std::borrow::Cow;
+
+/// True for the characters XML 1.0 allows in a document.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c,
+        '\u{9}' | '\u{A}' | '\u{D}'
+        | '\u{20}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// `text` with every character XML 1.0 forbids removed (borrowed when there is none).
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_control_characters_but_keeps_whitespace_and_unicode() {
+        assert_eq!(clean("a\u{B}b\u{0}c\u{1F}d"), "abcd");
+        assert_eq!(clean("tab\tlf\ncr\r"), "tab\tlf\ncr\r");
+        assert_eq!(clean("Zürich — 東京 🦀"), "Zürich — 東京 🦀");
+        assert_eq!(clean("x\u{FFFE}y\u{FFFF}"), "xy");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+    }
+}
