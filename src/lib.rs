@@ -23,3 +23,5 @@ pub mod site;
 pub mod slug;
 pub mod view;
 pub mod xmltext;
+pub mod load;
+pub mod output;

@@ -1,3 +1,178 @@
-fn main() {
-    println!("Hello, world!");
+//! The `feedwright` command line: argument parsing and exit codes around the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use feedwright::diag::Diagnostic;
+use feedwright::load::load_site;
+use feedwright::output::OutDir;
+use feedwright::site::{Options, Site};
+
+#[derive(Parser)]
+#[command(name = "feedwright", version, about = "RSS and Atom feeds with ids that survive a WordPress migration")]
+struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print timings and counts.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every feed once.
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder.
+        #[arg(long, default_value = "feeds")]
+        out: PathBuf,
+        /// Write the feeds of the valid posts even when some posts have errors.
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Report every error and warning in the site without writing anything.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// Site root (holds feedwright.yaml or a Hugo/Jekyll config, and content/ or _posts/).
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
+    /// Include drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Include posts dated in the future.
+    #[arg(long)]
+    future: bool,
+}
+
+/// Exit codes: 0 success, 1 errors in posts, 2 usage or config errors.
+const EXIT_POSTS: u8 = 1;
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.quiet { 0 } else if cli.verbose { 2 } else { 1 };
+    match cli.command {
+        Command::Build { site, out, keep_going } => build(&site, &out, keep_going, verbosity),
+        Command::Check { site } => check(&site, verbosity),
+    }
+}
+
+/// Load the site and apply it; config problems end the run here (exit 2).
+fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnostic>), ExitCode> {
+    if !args.site.is_dir() {
+        eprintln!("error: site folder `{}` does not exist", args.site.display());
+        return Err(ExitCode::from(EXIT_CONFIG));
+    }
+    let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
+    let (changes, mut diagnostics) = load_site(&args.site, skip.as_deref());
+    let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now());
+    site.apply(changes);
+    if site.config().is_none() {
+        diagnostics.extend(site.diagnostics());
+        report(&args.site, &diagnostics, 0);
+        return Err(ExitCode::from(EXIT_CONFIG));
+    }
+    diagnostics.extend(site.diagnostics());
+    Ok((site, diagnostics))
+}
+
+fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCode {
+    let started = Instant::now();
+    let (site, mut diagnostics) = match open_site(args, Some(out)) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let loaded = started.elapsed();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 && !keep_going {
+        report(&args.site, &diagnostics, verbosity);
+        eprintln!("error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)", out.display());
+        return ExitCode::from(EXIT_POSTS);
+    }
+    let (files, render_diagnostics) = site.render_all();
+    diagnostics.extend(render_diagnostics);
+    let rendered = started.elapsed();
+    let mut dir = OutDir::open(out);
+    let written = match dir.sync(&files) {
+        Ok(w) => w,
+        Err(e) => {
+            report(&args.site, &diagnostics, verbosity);
+            eprintln!("error: writing `{}`: {e}", out.display());
+            return ExitCode::from(EXIT_POSTS);
+        }
+    };
+    report(&args.site, &diagnostics, verbosity);
+    let posts = site.renderer().map_or(0, |r| r.posts_count());
+    if verbosity >= 1 {
+        eprintln!(
+            "{} files in `{}`: {} written, {} unchanged, {} removed",
+            files.len(),
+            out.display(),
+            written.written,
+            written.unchanged,
+            written.removed
+        );
+    }
+    if verbosity >= 2 {
+        eprintln!(
+            "built {posts} posts into {} feeds in {:.1} ms (load+parse {:.1} ms, render {:.1} ms, write {:.1} ms)",
+            files.len(),
+            ms(started.elapsed()),
+            ms(loaded),
+            ms(rendered - loaded),
+            ms(started.elapsed() - rendered)
+        );
+    }
+    if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
+}
+
+fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
+    let (site, mut diagnostics) = match open_site(args, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(renderer) = site.renderer() {
+        renderer.render_every_post();
+        diagnostics.extend(renderer.diagnostics());
+    }
+    report(&args.site, &diagnostics, verbosity.max(1));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if verbosity >= 1 {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+    }
+    if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Print diagnostics (errors always, warnings unless quiet) with paths as the user
+/// can open them from where they ran the command.
+fn report(site: &Path, diagnostics: &[Diagnostic], verbosity: u8) {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
+    sorted.dedup();
+    for d in sorted {
+        if d.is_error() || verbosity >= 1 {
+            let mut shown = d.clone();
+            if site != Path::new(".") {
+                shown.path = site.join(&d.path);
+            }
+            eprintln!("{shown}");
+        }
+    }
 }

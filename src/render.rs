@@ -36,6 +36,11 @@ impl<'a> Renderer<'a> {
         Renderer { config, posts, catalog, links, html: RefCell::default(), diagnostics: RefCell::default() }
     }
 
+    /// How many posts the site shows.
+    pub fn posts_count(&self) -> usize {
+        self.posts.len()
+    }
+
     pub fn catalog(&self) -> &Catalog<'a> {
         &self.catalog
     }

@@ -1,0 +1,155 @@
+//! Writing feeds to `--out`: atomically (temporary file in the same folder, fsync,
+//! rename), skipping files whose bytes did not change, and removing only files that
+//! feedwright itself wrote (listed in a manifest).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// The manifest: one relative path per line, every file feedwright wrote in `--out`.
+pub const MANIFEST: &str = ".feedwright-manifest";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// The output folder and what feedwright has written there.
+pub struct OutDir {
+    root: PathBuf,
+    manifest: BTreeSet<String>,
+}
+
+impl OutDir {
+    /// Open `root` (created on first write) and read its manifest.
+    pub fn open(root: &Path) -> OutDir {
+        let manifest = fs::read_to_string(root.join(MANIFEST))
+            .map(|text| text.lines().filter(|l| is_safe(l)).map(str::to_string).collect())
+            .unwrap_or_default();
+        OutDir { root: root.to_path_buf(), manifest }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Make `--out` hold exactly `files` among the files feedwright manages.
+    pub fn sync(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
+        let stale: Vec<String> = self.manifest.iter().filter(|p| !files.contains_key(*p)).cloned().collect();
+        self.update(files, &stale)
+    }
+
+    /// Write `files` and remove `remove` (only those feedwright wrote), then the manifest.
+    pub fn update(&mut self, files: &BTreeMap<String, Vec<u8>>, remove: &[String]) -> io::Result<Written> {
+        let mut done = Written::default();
+        for (rel, bytes) in files {
+            if !is_safe(rel) {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {rel}")));
+            }
+            if self.write_file(rel, bytes)? {
+                done.written += 1;
+            } else {
+                done.unchanged += 1;
+            }
+            self.manifest.insert(rel.clone());
+        }
+        for rel in remove {
+            if self.manifest.remove(rel) && !files.contains_key(rel) {
+                match fs::remove_file(self.root.join(rel)) {
+                    Ok(()) => done.removed += 1,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+                self.prune_empty_dirs(rel);
+            }
+        }
+        if done.written > 0 || done.removed > 0 || !self.root.join(MANIFEST).exists() {
+            let mut text = String::new();
+            for rel in &self.manifest {
+                text.push_str(rel);
+                text.push('\n');
+            }
+            self.write_file(MANIFEST, text.as_bytes())?;
+        }
+        Ok(done)
+    }
+
+    /// Write one file atomically unless it already holds `bytes`; true if written.
+    fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<bool> {
+        let path = self.root.join(rel);
+        if fs::read(&path).is_ok_and(|old| old == bytes) {
+            return Ok(false);
+        }
+        let dir = path.parent().unwrap_or(&self.root);
+        fs::create_dir_all(dir)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut file = File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            // Make the rename itself durable.
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(true)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    fn prune_empty_dirs(&self, rel: &str) {
+        let mut dir = Path::new(rel).parent();
+        while let Some(d) = dir {
+            if d.as_os_str().is_empty() || fs::remove_dir(self.root.join(d)).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+}
+
+/// A relative path of plain names only: nothing can climb out of `--out`.
+fn is_safe(rel: &str) -> bool {
+    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_))) && !rel.contains('\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        pairs.iter().map(|(p, b)| (p.to_string(), b.as_bytes().to_vec())).collect()
+    }
+
+    #[test]
+    fn writes_skips_unchanged_and_removes_only_its_own_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("foreign.html"), "keep me").unwrap();
+        let mut out = OutDir::open(tmp.path());
+        let first = out.sync(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
+        assert_eq!(first, Written { written: 2, unchanged: 0, removed: 0 });
+        let mut out = OutDir::open(tmp.path());
+        let second = out.sync(&files(&[("index.xml", "a")])).unwrap();
+        assert_eq!(second, Written { written: 0, unchanged: 1, removed: 1 });
+        assert!(!tmp.path().join("tags").exists());
+        assert_eq!(fs::read_to_string(tmp.path().join("foreign.html")).unwrap(), "keep me");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn refuses_paths_outside_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = OutDir::open(tmp.path());
+        assert!(out.sync(&files(&[("../evil", "x")])).is_err());
+        assert!(!is_safe("/etc/passwd") && !is_safe("a/../../b") && is_safe("tags/c/index.xml"));
+    }
+}
