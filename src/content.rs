@@ -33,8 +33,52 @@ pub fn render(markdown: &str, permalink: &Url) -> Rendered {
 
 fn to_html(markdown: &str, base: &Url) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(markdown, options()).map(|e| absolute_event(e, base)));
+    let mut footnotes = Footnotes::default();
+    html::push_html(
+        &mut out,
+        Parser::new_ext(markdown, options()).map(|e| footnotes.absolute(absolute_event(e, base), base)),
+    );
     out
+}
+
+/// Footnote links point at the post's permalink, not at a bare `#1` that a reader
+/// would resolve against the feed's URL. Numbered in order of first mention.
+#[derive(Default)]
+struct Footnotes {
+    numbers: std::collections::HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(&mut self, name: &str) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(name.to_string()).or_insert(next)
+    }
+
+    fn absolute<'a>(&mut self, event: Event<'a>, base: &Url) -> Event<'a> {
+        match event {
+            Event::FootnoteReference(name) => {
+                let n = self.number(&name);
+                let id = footnote_id(&name);
+                Event::InlineHtml(
+                    format!("<sup class=\"footnote-reference\"><a href=\"{base}#{id}\">{n}</a></sup>").into(),
+                )
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                let n = self.number(&name);
+                let id = footnote_id(&name);
+                Event::Html(
+                    format!("<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{n}</sup>")
+                        .into(),
+                )
+            }
+            other => other,
+        }
+    }
+}
+
+fn footnote_id(name: &str) -> String {
+    let id: String = name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    format!("fn-{id}")
 }
 
 fn first_paragraph(markdown: &str, base: &Url) -> String {
@@ -189,7 +233,10 @@ mod tests {
     fn tables_footnotes_strikethrough() {
         assert!(html("|a|b|\n|-|-|\n|1|2|").contains("<table>"));
         assert!(html("~~old~~").contains("<del>old</del>"));
-        assert!(html("x[^1]\n\n[^1]: note").contains("footnote"));
+        let notes = html("x[^a] y[^b]\n\n[^b]: second\n[^a]: first");
+        assert!(notes.contains("<a href=\"https://ex.com/2008/11/19/post/#fn-a\">1</a>"), "{notes}");
+        assert!(notes.contains("id=\"fn-b\"><sup class=\"footnote-definition-label\">2</sup>"), "{notes}");
+        assert!(!notes.contains("href=\"#"), "{notes}");
     }
 
     #[test]

@@ -16,11 +16,8 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
         .map(|item| Item {
             title: Some(item.title.clone()),
             link: Some(item.link.clone()),
-            // RSS `<author>` must be an e-mail address; names go in `dc:creator`.
-            author: item
-                .authors
-                .iter()
-                .find_map(|a| a.email.as_ref().map(|e| format!("{e} ({})", a.name))),
+            // RSS `<author>` must be an e-mail address; readers show `dc:creator`, and
+            // carrying both is flagged as duplicate semantics, so names only.
             // `Guid::default()` claims isPermaLink="true"; our ids are not URLs to fetch.
             guid: Some(Guid { value: item.id.clone(), permalink: false }),
             pub_date: Some(item.published.to_rfc2822()),
