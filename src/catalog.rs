@@ -63,7 +63,8 @@ impl Terms {
             .into_iter()
             .map(|(key, counts)| {
                 // Most common spelling; ties go to the smallest, for determinism.
-                let best = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| *n).unwrap_or_default();
+                let best =
+                    counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| *n).unwrap_or_default();
                 (key, best.to_string())
             })
             .collect();
@@ -101,10 +102,7 @@ pub struct Catalog<'a> {
 /// The series a title belongs to by the config's patterns (site patterns first).
 pub fn detect_series(title: &str, config: &Config) -> Option<String> {
     config.series_patterns.iter().rev().find_map(|re| {
-        re.captures(title)
-            .and_then(|c| c.name("name"))
-            .map(|m| m.as_str().trim().to_string())
-            .filter(|n| !n.is_empty())
+        re.captures(title).and_then(|c| c.name("name")).map(|m| m.as_str().trim().to_string()).filter(|n| !n.is_empty())
     })
 }
 
@@ -148,10 +146,15 @@ pub fn build<'a>(config: &Config, posts: &[&'a Post]) -> Catalog<'a> {
     add(
         FeedKey::Site,
         site_title.clone(),
-        if config.description.is_empty() { format!("Recent posts on {site_title}") } else { config.description.clone() },
+        if config.description.is_empty() {
+            format!("Recent posts on {site_title}")
+        } else {
+            config.description.clone()
+        },
         format!("{base}/"),
     );
-    let taxonomy_feeds = [("Tag", "tags", &tags), ("Category", "categories", &categories), ("Series", "series", &series)];
+    let taxonomy_feeds =
+        [("Tag", "tags", &tags), ("Category", "categories", &categories), ("Series", "series", &series)];
     for (label, dir, terms) in taxonomy_feeds {
         for (name, slug) in terms.names.values() {
             let key = match dir {
@@ -177,15 +180,18 @@ pub fn build<'a>(config: &Config, posts: &[&'a Post]) -> Catalog<'a> {
     }
 
     let limit_of = |key: &FeedKey| match key {
-        FeedKey::Custom(slug) => config.feeds.iter().find(|f| &f.slug == slug).and_then(|f| f.limit).unwrap_or(config.limit),
+        FeedKey::Custom(slug) => {
+            config.feeds.iter().find(|f| &f.slug == slug).and_then(|f| f.limit).unwrap_or(config.limit)
+        }
         _ => config.limit,
     };
     let limits: HashMap<FeedKey, usize> = feeds.keys().map(|k| (k.clone(), limit_of(k))).collect();
     let mut push = |key: FeedKey, post: &'a Post| {
-        if let Some(feed) = feeds.get_mut(&key) {
-            if feed.items.len() < limits[&key] && !feed.items.iter().any(|p| std::ptr::eq(*p, post)) {
-                feed.items.push(post);
-            }
+        if let Some(feed) = feeds.get_mut(&key)
+            && feed.items.len() < limits[&key]
+            && !feed.items.iter().any(|p| std::ptr::eq(*p, post))
+        {
+            feed.items.push(post);
         }
     };
     for &post in posts {
@@ -217,7 +223,9 @@ pub fn build<'a>(config: &Config, posts: &[&'a Post]) -> Catalog<'a> {
 
 /// Whether `post` is in a custom feed: every criterion given holds (any entry of a list).
 pub fn matches(feed: &CustomFeed, post: &Post, series: &[String]) -> bool {
-    let any = |wanted: &[String], have: &[String]| wanted.is_empty() || have.iter().any(|h| wanted.contains(&h.to_lowercase()));
+    let any = |wanted: &[String], have: &[String]| {
+        wanted.is_empty() || have.iter().any(|h| wanted.contains(&h.to_lowercase()))
+    };
     any(&feed.tags, &post.tags)
         && any(&feed.categories, &post.categories)
         && any(&feed.series, series)
@@ -245,7 +253,10 @@ mod tests {
     fn default_series_pattern() {
         let c = config("");
         assert_eq!(detect_series("Virtualization Short Take #5", &c).as_deref(), Some("Virtualization Short Take"));
-        assert_eq!(detect_series("Virtualization Short Take #26, Hyper-V Edition", &c).as_deref(), Some("Virtualization Short Take"));
+        assert_eq!(
+            detect_series("Virtualization Short Take #26, Hyper-V Edition", &c).as_deref(),
+            Some("Virtualization Short Take")
+        );
         assert_eq!(detect_series("Technology Short Take 100", &c), None);
         assert_eq!(detect_series("Why #1 matters", &c).as_deref(), Some("Why"));
         assert_eq!(detect_series("No number here", &c), None);
@@ -288,7 +299,9 @@ mod tests {
 
     #[test]
     fn limits_and_custom_feeds() {
-        let c = config("limit: 2\nfeeds:\n  - slug: st\n    title: Short Takes\n    limit: 1\n    match: {title: 'Short Take #\\d+'}\n");
+        let c = config(
+            "limit: 2\nfeeds:\n  - slug: st\n    title: Short Takes\n    limit: 1\n    match: {title: 'Short Take #\\d+'}\n",
+        );
         let a = post(&c, "a", "Short Take #1", "2008-01-01", "[x]");
         let b = post(&c, "b", "Other", "2008-01-02", "[x]");
         let d = post(&c, "d", "Short Take #2", "2008-01-03", "[x]");

@@ -101,18 +101,12 @@ pub struct Config {
 impl Config {
     /// The host of `base_url`, as used in tag URIs.
     pub fn host(&self) -> String {
-        Url::parse(&self.base_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default()
+        Url::parse(&self.base_url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
     }
 
     /// The permalink pattern for posts in `section`.
     pub fn permalink_for(&self, section: &str) -> &str {
-        self.section_permalinks
-            .iter()
-            .find(|(s, _)| s == section)
-            .map_or(&self.permalink, |(_, p)| p)
+        self.section_permalinks.iter().find(|(s, _)| s == section).map_or(&self.permalink, |(_, p)| p)
     }
 }
 
@@ -260,7 +254,12 @@ impl Reader<'_> {
         }
     }
 
-    fn finish(mut self, mut config: Config, base_url: Option<String>, base_key: &str) -> Result<Config, Vec<Diagnostic>> {
+    fn finish(
+        mut self,
+        mut config: Config,
+        base_url: Option<String>,
+        base_key: &str,
+    ) -> Result<Config, Vec<Diagnostic>> {
         match base_url {
             Some(base) => {
                 config.base_url = base.clone();
@@ -286,8 +285,20 @@ impl Reader<'_> {
 
     fn feedwright(mut self) -> Result<Config, Vec<Diagnostic>> {
         const KNOWN: &[&str] = &[
-            "title", "base_url", "guid_base", "feeds_url", "description", "author", "language", "timezone",
-            "limit", "formats", "series_patterns", "feeds", "permalink", "permalinks",
+            "title",
+            "base_url",
+            "guid_base",
+            "feeds_url",
+            "description",
+            "author",
+            "language",
+            "timezone",
+            "limit",
+            "formats",
+            "series_patterns",
+            "feeds",
+            "permalink",
+            "permalinks",
         ];
         let mut warnings = Vec::new();
         for key in self.root.keys().filter_map(Value::as_str) {
@@ -413,7 +424,11 @@ impl Reader<'_> {
                 Ok(re) if re.capture_names().flatten().any(|n| n == "name") => patterns.push(re),
                 Ok(_) => {
                     let line = self.line_containing(&source);
-                    self.errors.push(Diagnostic::error(self.path, line, format!("`{key}`: `{source}` has no `(?P<name>…)` group")));
+                    self.errors.push(Diagnostic::error(
+                        self.path,
+                        line,
+                        format!("`{key}`: `{source}` has no `(?P<name>…)` group"),
+                    ));
                 }
                 Err(e) => {
                     let line = self.line_containing(&source);
@@ -426,9 +441,7 @@ impl Reader<'_> {
 
     fn section_permalinks(&mut self, key: &str) -> Vec<(String, String)> {
         let Some(Value::Mapping(map)) = self.get(key).cloned() else { return Vec::new() };
-        map.iter()
-            .filter_map(|(k, v)| Some((scalar_string(k)?, scalar_string(v)?)))
-            .collect()
+        map.iter().filter_map(|(k, v)| Some((scalar_string(k)?, scalar_string(v)?))).collect()
     }
 
     fn custom_feeds(&mut self) -> Vec<CustomFeed> {
@@ -451,7 +464,13 @@ impl Reader<'_> {
             let line = self.line_containing(&slug);
             let fail = |errors: &mut Vec<Diagnostic>, msg: String| errors.push(Diagnostic::error(self.path, line, msg));
             if crate::slug::slugify(&slug) != slug {
-                fail(&mut self.errors, format!("feed slug `{slug}` must be lowercase letters, digits and `-` (e.g. `{}`)", crate::slug::slugify(&slug)));
+                fail(
+                    &mut self.errors,
+                    format!(
+                        "feed slug `{slug}` must be lowercase letters, digits and `-` (e.g. `{}`)",
+                        crate::slug::slugify(&slug)
+                    ),
+                );
                 continue;
             }
             if ["tags", "categories", "series"].contains(&slug.as_str()) || feeds.iter().any(|f| f.slug == slug) {
@@ -460,7 +479,13 @@ impl Reader<'_> {
             }
             let matcher = lookup(map, "match").and_then(Value::as_mapping);
             let list = |k: &str| -> Vec<String> {
-                matcher.and_then(|m| lookup(m, k)).map(string_list).unwrap_or_default().iter().map(|s| s.trim().to_lowercase()).collect()
+                matcher
+                    .and_then(|m| lookup(m, k))
+                    .map(string_list)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| s.trim().to_lowercase())
+                    .collect()
             };
             let title_pattern = match matcher.and_then(|m| lookup(m, "title")).and_then(scalar_string) {
                 None => None,
@@ -482,8 +507,15 @@ impl Reader<'_> {
                 title_pattern,
                 slug,
             };
-            if feed.tags.is_empty() && feed.categories.is_empty() && feed.series.is_empty() && feed.title_pattern.is_none() {
-                fail(&mut self.errors, format!("feed `{}` has no `match` (tags, categories, series or title)", feed.slug));
+            if feed.tags.is_empty()
+                && feed.categories.is_empty()
+                && feed.series.is_empty()
+                && feed.title_pattern.is_none()
+            {
+                fail(
+                    &mut self.errors,
+                    format!("feed `{}` has no `match` (tags, categories, series or title)", feed.slug),
+                );
                 continue;
             }
             feeds.push(feed);
@@ -515,9 +547,7 @@ fn jekyll_permalink(style: Option<&str>) -> String {
 
 /// Case-insensitive lookup: Hugo treats config keys without regard to case.
 pub fn lookup<'m>(map: &'m Mapping, key: &str) -> Option<&'m Value> {
-    map.iter()
-        .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)))
-        .map(|(_, v)| v)
+    map.iter().find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key))).map(|(_, v)| v)
 }
 
 /// A scalar as text: strings as they are, numbers and booleans as written.
@@ -634,7 +664,9 @@ mod tests {
         assert!(errs[0].to_string().starts_with("feedwright.yaml:2: error: `timezone`"));
         let errs = parse("feedwright.yaml", "base_url: notaurl\n").unwrap_err();
         assert!(errs[0].to_string().starts_with("feedwright.yaml:1: error: `base_url`"), "{}", errs[0]);
-        let errs = parse("feedwright.yaml", "base_url: https://e.com\nfeeds:\n  - slug: tags\n    match: {tags: [a]}\n").unwrap_err();
+        let errs =
+            parse("feedwright.yaml", "base_url: https://e.com\nfeeds:\n  - slug: tags\n    match: {tags: [a]}\n")
+                .unwrap_err();
         assert_eq!(errs[0].line, 3);
         let errs = parse("feedwright.yaml", "base_url: [unclosed\n").unwrap_err();
         assert!(errs[0].message.starts_with("invalid YAML"));

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use regex::{Captures, Regex};
 use url::Url;
 
@@ -104,18 +104,12 @@ fn first_paragraph(markdown: &str, base: &Url) -> String {
 
 fn absolute_event<'a>(event: Event<'a>, base: &Url) -> Event<'a> {
     match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: absolute_cow(dest_url, base),
-            title,
-            id,
-        }),
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
-            link_type,
-            dest_url: absolute_cow(dest_url, base),
-            title,
-            id,
-        }),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: absolute_cow(dest_url, base), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: absolute_cow(dest_url, base), title, id })
+        }
         Event::Html(raw) => Event::Html(absolute_html(&raw, base).into()),
         Event::InlineHtml(raw) => Event::InlineHtml(absolute_html(&raw, base).into()),
         other => other,
@@ -147,8 +141,10 @@ fn has_scheme(url: &str) -> bool {
 }
 
 static URL_ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(\s(?:href|src|poster|action|cite|data|background)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#)
-        .expect("valid regex")
+    Regex::new(
+        r#"(?i)(\s(?:href|src|poster|action|cite|data|background)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#,
+    )
+    .expect("valid regex")
 });
 static SRCSET_ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')"#).expect("valid regex"));
@@ -214,7 +210,9 @@ mod tests {
 
     #[test]
     fn raw_html_urls_become_absolute() {
-        let out = html("<div><a href=\"/x\">x</a> <img src='y.png' srcset=\"/s.png 2x, t.png 3x\"></div>\n\nand <a href=/inline>i</a>");
+        let out = html(
+            "<div><a href=\"/x\">x</a> <img src='y.png' srcset=\"/s.png 2x, t.png 3x\"></div>\n\nand <a href=/inline>i</a>",
+        );
         assert!(out.contains("href=\"https://ex.com/x\""), "{out}");
         assert!(out.contains("src='https://ex.com/2008/11/19/post/y.png'"), "{out}");
         assert!(out.contains("srcset=\"https://ex.com/s.png 2x, https://ex.com/2008/11/19/post/t.png 3x\""), "{out}");

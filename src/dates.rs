@@ -34,10 +34,10 @@ fn parse_instant(text: &str, zone: Tz) -> Option<DateTime<FixedOffset>> {
     }
     // Hugo writes the zone without a colon too: 2008-04-04T19:40:01-0500 (handled above);
     // YAML may add a `Z` after a space-separated time: 2008-04-04 19:40:01Z.
-    if let Some(rest) = text.strip_suffix('Z') {
-        if let Some(naive) = parse_naive(rest) {
-            return Some(naive.and_utc().fixed_offset());
-        }
+    if let Some(rest) = text.strip_suffix('Z')
+        && let Some(naive) = parse_naive(rest)
+    {
+        return Some(naive.and_utc().fixed_offset());
     }
     let naive = parse_naive(text)?;
     let local = zone.from_local_datetime(&naive).earliest().or_else(|| {

@@ -33,12 +33,7 @@ impl Diagnostic {
     }
 
     fn new(path: impl AsRef<Path>, line: usize, severity: Severity, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.as_ref().to_path_buf(),
-            line,
-            severity,
-            message: message.into(),
-        }
+        Diagnostic { path: path.as_ref().to_path_buf(), line, severity, message: message.into() }
     }
 
     pub fn is_error(&self) -> bool {

@@ -92,11 +92,7 @@ pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
         })
         .collect();
     let body = text.get(close_end + 1..).unwrap_or("");
-    Ok(Document {
-        front: FrontMatter { fields, line: 1 },
-        body,
-        body_line: line_no + 1,
-    })
+    Ok(Document { front: FrontMatter { fields, line: 1 }, body, body_line: line_no + 1 })
 }
 
 fn parse_yaml(raw: &str) -> Result<Vec<(String, Value)>, SplitError> {
@@ -108,15 +104,9 @@ fn parse_yaml(raw: &str) -> Result<Vec<(String, Value)>, SplitError> {
         message: format!("invalid YAML front matter: {}", strip_location(&e.to_string())),
     })?;
     match value {
-        Value::Mapping(map) => Ok(map
-            .into_iter()
-            .filter_map(|(k, v)| key_string(&k).map(|k| (k, v)))
-            .collect()),
+        Value::Mapping(map) => Ok(map.into_iter().filter_map(|(k, v)| key_string(&k).map(|k| (k, v))).collect()),
         Value::Null => Ok(Vec::new()),
-        _ => Err(SplitError {
-            line: 2,
-            message: "front matter is not a mapping of `key: value` lines".into(),
-        }),
+        _ => Err(SplitError { line: 2, message: "front matter is not a mapping of `key: value` lines".into() }),
     }
 }
 
@@ -151,11 +141,9 @@ pub fn toml_to_yaml(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Sequence(a.into_iter().map(toml_to_yaml).collect()),
-        toml::Value::Table(t) => Value::Mapping(
-            t.into_iter()
-                .map(|(k, v)| (Value::String(k), toml_to_yaml(v)))
-                .collect(),
-        ),
+        toml::Value::Table(t) => {
+            Value::Mapping(t.into_iter().map(|(k, v)| (Value::String(k), toml_to_yaml(v))).collect())
+        }
     }
 }
 

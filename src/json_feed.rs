@@ -1,6 +1,6 @@
 //! JSON Feed 1.1 output (`formats: [json]`).
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::config::Author;
 use crate::view::FeedView;
@@ -59,5 +59,11 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").trim().to_string()
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
 }

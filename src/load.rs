@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::CONFIG_FILES;
 use crate::diag::Diagnostic;
-use crate::site::{input_kind, Change, InputKind};
+use crate::site::{Change, InputKind, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -21,10 +21,10 @@ pub fn load_site(root: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnost
     let mut diagnostics = Vec::new();
     for name in CONFIG_FILES {
         let path = root.join(name);
-        if path.is_file() {
-            if let Some(bytes) = read(root, &path, &mut diagnostics) {
-                changes.push(Change::Write(PathBuf::from(name), bytes));
-            }
+        if path.is_file()
+            && let Some(bytes) = read(root, &path, &mut diagnostics)
+        {
+            changes.push(Change::Write(PathBuf::from(name), bytes));
         }
     }
     let mut seen = HashSet::new();
@@ -55,7 +55,11 @@ fn read(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<V
             diagnostics.push(Diagnostic::error(
                 rel,
                 0,
-                format!("file is {} MiB; posts over {} MiB are skipped", meta.len() / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024)),
+                format!(
+                    "file is {} MiB; posts over {} MiB are skipped",
+                    meta.len() / (1024 * 1024),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
             ));
             return None;
         }
@@ -111,10 +115,10 @@ fn walk(
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        if input_kind(&rel) == InputKind::Post {
-            if let Some(bytes) = read(root, &path, diagnostics) {
-                changes.push(Change::Write(rel, bytes));
-            }
+        if input_kind(&rel) == InputKind::Post
+            && let Some(bytes) = read(root, &path, diagnostics)
+        {
+            changes.push(Change::Write(rel, bytes));
         }
     }
 }

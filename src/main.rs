@@ -62,7 +62,13 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let verbosity = if cli.quiet { 0 } else if cli.verbose { 2 } else { 1 };
+    let verbosity = if cli.quiet {
+        0
+    } else if cli.verbose {
+        2
+    } else {
+        1
+    };
     match cli.command {
         Command::Build { site, out, keep_going } => build(&site, &out, keep_going, verbosity),
         Command::Check { site } => check(&site, verbosity),
@@ -98,7 +104,10 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !keep_going {
         report(&args.site, &diagnostics, verbosity);
-        eprintln!("error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)", out.display());
+        eprintln!(
+            "error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)",
+            out.display()
+        );
         return ExitCode::from(EXIT_POSTS);
     }
     let (files, render_diagnostics) = site.render_all();

@@ -13,11 +13,7 @@ pub struct Entry<'a> {
 }
 
 fn escape(s: &str) -> String {
-    crate::xmltext::clean(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::xmltext::clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The OPML document; `date` is the newest item's time (RFC 822), never the clock.
@@ -28,7 +24,8 @@ pub fn write(site_title: &str, date: Option<String>, entries: &[Entry]) -> Vec<u
         out.push_str(&format!("    <dateModified>{date}</dateModified>\n"));
     }
     out.push_str("  </head>\n  <body>\n");
-    let groups: [(&str, fn(&FeedKey) -> bool); 5] = [
+    type Member = fn(&FeedKey) -> bool;
+    let groups: [(&str, Member); 5] = [
         ("Site", |k| matches!(k, FeedKey::Site)),
         ("Feeds", |k| matches!(k, FeedKey::Custom(_))),
         ("Series", |k| matches!(k, FeedKey::Series(_))),

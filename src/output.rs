@@ -48,7 +48,10 @@ impl OutDir {
         let mut done = Written::default();
         for (rel, bytes) in files {
             if !is_safe(rel) {
-                return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {rel}")));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("refusing to write outside --out: {rel}"),
+                ));
             }
             if self.write_file(rel, bytes)? {
                 done.written += 1;
@@ -141,7 +144,11 @@ mod tests {
         assert_eq!(second, Written { written: 0, unchanged: 1, removed: 1 });
         assert!(!tmp.path().join("tags").exists());
         assert_eq!(fs::read_to_string(tmp.path().join("foreign.html")).unwrap(), "keep me");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde_yaml::Value;
 
-use crate::config::{parse_authors, scalar_string, string_list, Author, Config};
-use crate::dates::{parse_date, WrittenDate};
+use crate::config::{Author, Config, parse_authors, scalar_string, string_list};
+use crate::dates::{WrittenDate, parse_date};
 use crate::diag::Diagnostic;
-use crate::frontmatter::{split, FrontMatter};
+use crate::frontmatter::{FrontMatter, split};
 
 /// One post, as every feed it appears in sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +104,8 @@ impl Parser<'_> {
             v
         };
         let (tags, categories, series) = (list("tags"), list("categories"), list("series"));
-        let authors = self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
+        let authors =
+            self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
         let summary = self
             .front
             .first_of(&["description", "summary", "excerpt"])
@@ -159,7 +160,9 @@ impl Parser<'_> {
         if parsed.is_none() {
             self.error(
                 key,
-                format!("`{key}: {text}` is not a date (use 2008-04-04, 2008-04-04T19:40:01Z or 2008-04-04 19:40:01 -0500)"),
+                format!(
+                    "`{key}: {text}` is not a date (use 2008-04-04, 2008-04-04T19:40:01Z or 2008-04-04 19:40:01 -0500)"
+                ),
             );
         }
         parsed
@@ -181,10 +184,15 @@ impl Parser<'_> {
         if let Some(url) = self.front.get("url").and_then(scalar_string) {
             let url = url.trim();
             let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
-                !scheme.is_empty() && !scheme.contains('/') && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                !scheme.is_empty()
+                    && !scheme.contains('/')
+                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
             });
             if has_scheme || url.starts_with("//") || url.contains('\\') {
-                self.error("url", format!("`url: {url}` is not a path on this site: a post cannot point readers elsewhere"));
+                self.error(
+                    "url",
+                    format!("`url: {url}` is not a path on this site: a post cannot point readers elsewhere"),
+                );
                 return None;
             }
             if !url.is_empty() {
@@ -315,9 +323,12 @@ mod tests {
 
     #[test]
     fn id_rules_in_order() {
-        let guid = ok("---\ntitle: x\ndate: 2008-04-04\nguid: urn:uuid:1\nwordpress_url: http://old/?p=5\nwordpress_id: 5\n---\n");
+        let guid = ok(
+            "---\ntitle: x\ndate: 2008-04-04\nguid: urn:uuid:1\nwordpress_url: http://old/?p=5\nwordpress_id: 5\n---\n",
+        );
         assert_eq!(guid.id, "urn:uuid:1");
-        let wp_url = ok("---\ntitle: x\ndate: 2008-04-04\nwordpress_url: http://old.example.org/?p=5\nwordpress_id: 6\n---\n");
+        let wp_url =
+            ok("---\ntitle: x\ndate: 2008-04-04\nwordpress_url: http://old.example.org/?p=5\nwordpress_id: 6\n---\n");
         assert_eq!(wp_url.id, "http://old.example.org/?p=5");
         let wp_id = ok("---\ntitle: x\ndate: 2008-04-04\nwordpress_id: 6\n---\n");
         assert_eq!(wp_id.id, "https://blog.example.org/?p=6");
@@ -328,7 +339,8 @@ mod tests {
     #[test]
     fn guid_base_keeps_old_http_ids_after_a_move_to_https() {
         let c = config("guid_base: http://blog.example.org\n");
-        let (p, _) = parse_post(Path::new("content/post/a.md"), b"---\ntitle: x\ndate: 2008-04-04\nwordpress_id: 9\n---\n", &c);
+        let (p, _) =
+            parse_post(Path::new("content/post/a.md"), b"---\ntitle: x\ndate: 2008-04-04\nwordpress_id: 9\n---\n", &c);
         assert_eq!(p.unwrap().id, "http://blog.example.org/?p=9");
     }
 
@@ -345,16 +357,22 @@ mod tests {
         assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\nslug: other\n---\n").path, "/post/other/");
         assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\nurl: a/b.html\n---\n").path, "/a/b.html");
         let c = config("permalink: /:year/:month/:day/:slug/\n");
-        let (p, _) = parse_post(Path::new("_posts/2008-02-06-some-slug.md"), b"---\ntitle: x\ndate: 2008-02-06\n---\n", &c);
+        let (p, _) =
+            parse_post(Path::new("_posts/2008-02-06-some-slug.md"), b"---\ntitle: x\ndate: 2008-02-06\n---\n", &c);
         assert_eq!(p.unwrap().path, "/2008/02/06/some-slug/");
-        let (p, _) = parse_post(Path::new("content/post/bundle/index.md"), b"---\ntitle: x\ndate: 2008-02-06\n---\n", &config(""));
+        let (p, _) = parse_post(
+            Path::new("content/post/bundle/index.md"),
+            b"---\ntitle: x\ndate: 2008-02-06\n---\n",
+            &config(""),
+        );
         assert_eq!(p.unwrap().path, "/post/bundle/");
     }
 
     #[test]
     fn a_url_off_the_site_is_an_error() {
         for url in ["https://elsewhere.example/x", "javascript:alert(1)", "//evil.example/x"] {
-            let (post, diags) = parse("content/post/a.md", &format!("---\ntitle: x\ndate: 2008-04-04\nurl: '{url}'\n---\n"));
+            let (post, diags) =
+                parse("content/post/a.md", &format!("---\ntitle: x\ndate: 2008-04-04\nurl: '{url}'\n---\n"));
             assert!(post.is_none());
             assert_eq!(diags[0].line, 4, "{url}");
             assert!(diags[0].message.contains("not a path"), "{}", diags[0]);

@@ -13,7 +13,7 @@ use crate::catalog::{self, Catalog, Feed, FeedKey};
 use crate::config::{Config, Format};
 use crate::content::{self, Rendered};
 use crate::diag::Diagnostic;
-use crate::post::{file_slug, Post};
+use crate::post::{Post, file_slug};
 use crate::shortcodes::{self, LinkResolver};
 use crate::view::{FeedView, ItemView};
 use crate::xmltext::clean;
@@ -138,7 +138,8 @@ impl<'a> Renderer<'a> {
                 categories.push(name);
             }
         }
-        let mut authors = if post.authors.is_empty() { self.config.author.iter().cloned().collect() } else { post.authors.clone() };
+        let mut authors =
+            if post.authors.is_empty() { self.config.author.iter().cloned().collect() } else { post.authors.clone() };
         for a in &mut authors {
             a.name = clean(&a.name).into_owned();
         }
@@ -207,7 +208,8 @@ struct LinkIndex {
 
 impl LinkIndex {
     fn new(config: &Config, posts: &[&Post]) -> LinkIndex {
-        let base = Url::parse(&format!("{}/", config.base_url)).unwrap_or_else(|_| Url::parse("http://localhost/").expect("valid URL"));
+        let base = Url::parse(&format!("{}/", config.base_url))
+            .unwrap_or_else(|_| Url::parse("http://localhost/").expect("valid URL"));
         let origin = base.origin().ascii_serialization();
         let base_path = base.path().trim_end_matches('/').to_string();
         let mut by_name = HashMap::new();
@@ -237,12 +239,12 @@ fn names_of(source: &Path) -> Vec<String> {
         names.push(format!("/{name}"));
         names.push(name);
     }
-    if file.starts_with("index.") {
-        if let Some(dir) = source.parent() {
-            let dir: Vec<&str> = dir.components().skip(1).filter_map(|c| c.as_os_str().to_str()).collect();
-            names.push(dir.join("/"));
-            names.push(format!("/{}", dir.join("/")));
-        }
+    if file.starts_with("index.")
+        && let Some(dir) = source.parent()
+    {
+        let dir: Vec<&str> = dir.components().skip(1).filter_map(|c| c.as_os_str().to_str()).collect();
+        names.push(dir.join("/"));
+        names.push(format!("/{}", dir.join("/")));
     }
     names
 }

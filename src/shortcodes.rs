@@ -52,7 +52,12 @@ pub fn expand(body: &str, links: &dyn LinkResolver) -> (String, Vec<Finding>) {
                     continue; // closing tags of paired shortcodes we keep the inside of
                 }
                 match call.name.as_str() {
-                    "relref" | "ref" => out.push_str(&resolve(call.positional(0).unwrap_or_default(), links, found.start, &mut findings)),
+                    "relref" | "ref" => out.push_str(&resolve(
+                        call.positional(0).unwrap_or_default(),
+                        links,
+                        found.start,
+                        &mut findings,
+                    )),
                     "highlight" => {
                         let (code, after) = paired_inner(body, found.end, "highlight");
                         push_fence(&mut out, call.positional(0).unwrap_or_default(), code);
@@ -60,17 +65,27 @@ pub fn expand(body: &str, links: &dyn LinkResolver) -> (String, Vec<Finding>) {
                     }
                     "figure" => out.push_str(&figure(&call)),
                     "gist" => {
-                        let (user, id) = (call.positional(0).unwrap_or_default(), call.positional(1).unwrap_or_default());
-                        out.push_str(&link_html(&format!("https://gist.github.com/{user}/{id}"), &format!("Gist {user}/{id}")));
+                        let (user, id) =
+                            (call.positional(0).unwrap_or_default(), call.positional(1).unwrap_or_default());
+                        out.push_str(&link_html(
+                            &format!("https://gist.github.com/{user}/{id}"),
+                            &format!("Gist {user}/{id}"),
+                        ));
                     }
                     "tweet" => {
                         let id = call.named("id").or(call.positional(0)).unwrap_or_default();
                         let user = call.named("user").unwrap_or("i");
-                        out.push_str(&link_html(&format!("https://twitter.com/{user}/status/{id}"), "View the post on Twitter"));
+                        out.push_str(&link_html(
+                            &format!("https://twitter.com/{user}/status/{id}"),
+                            "View the post on Twitter",
+                        ));
                     }
                     "youtube" => {
                         let id = call.named("id").or(call.positional(0)).unwrap_or_default();
-                        out.push_str(&link_html(&format!("https://www.youtube.com/watch?v={id}"), "Watch the video on YouTube"));
+                        out.push_str(&link_html(
+                            &format!("https://www.youtube.com/watch?v={id}"),
+                            "Watch the video on YouTube",
+                        ));
                     }
                     "vimeo" => {
                         let id = call.named("id").or(call.positional(0)).unwrap_or_default();
@@ -156,15 +171,20 @@ fn next_tag(text: &str, from: usize) -> Option<Found> {
         let found = if tail.starts_with("{{<") || tail.starts_with("{{%") {
             let close = if tail.starts_with("{{<") { ">}}" } else { "%}}" };
             tail[3..].find(close).map(|j| Found { start, end: start + 3 + j + 3, kind: TagKind::Hugo })
-        } else if tail.starts_with("{%") {
-            tail[2..]
-                .find("%}")
-                .filter(|&j| !tail[2..2 + j].contains('\n'))
-                .map(|j| Found { start, end: start + 2 + j + 2, kind: TagKind::Liquid })
-        } else if tail.starts_with("{{") {
-            tail[2..].find("}}").and_then(|j| {
-                let inner = tail[2..2 + j].trim();
-                (inner == "site.url" || inner == "site.baseurl").then(|| Found { start, end: start + 2 + j + 2, kind: TagKind::SiteVar })
+        } else if let Some(inner) = tail.strip_prefix("{%") {
+            inner.find("%}").filter(|&j| !inner[..j].contains('\n')).map(|j| Found {
+                start,
+                end: start + 2 + j + 2,
+                kind: TagKind::Liquid,
+            })
+        } else if let Some(inner) = tail.strip_prefix("{{") {
+            inner.find("}}").and_then(|j| {
+                let var = inner[..j].trim();
+                (var == "site.url" || var == "site.baseurl").then_some(Found {
+                    start,
+                    end: start + 2 + j + 2,
+                    kind: TagKind::SiteVar,
+                })
             })
         } else {
             None
@@ -206,11 +226,7 @@ fn liquid_end<'a>(text: &'a str, from: usize, end_name: &str) -> (&'a str, usize
 /// A fenced code block holding `code` verbatim, whatever fences the code itself holds.
 fn push_fence(out: &mut String, lang: &str, code: &str) {
     let code = code.strip_prefix('\n').unwrap_or(code);
-    let longest = code
-        .lines()
-        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
-        .max()
-        .unwrap_or(0);
+    let longest = code.lines().map(|l| l.trim_start().chars().take_while(|&c| c == '`').count()).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let lang: String = lang.chars().filter(|c| c.is_alphanumeric() || "+-_.#".contains(*c)).collect();
     if !out.is_empty() && !out.ends_with('\n') {
@@ -345,8 +361,13 @@ mod tests {
 
     #[test]
     fn relref_ref_and_post_url_become_permalinks() {
-        let (md, f) = run("[a]({{< relref \"2008-02-06-some-slug.md\" >}}) [b]({{% ref \"post/other.md#part\" %}})\n[c]: {% post_url 2008-02-06-some-slug %}");
-        assert_eq!(md, "[a](https://ex.com/found/23/) [b](https://ex.com/found/13/#part)\n[c]: https://ex.com/found/20/");
+        let (md, f) = run(
+            "[a]({{< relref \"2008-02-06-some-slug.md\" >}}) [b]({{% ref \"post/other.md#part\" %}})\n[c]: {% post_url 2008-02-06-some-slug %}",
+        );
+        assert_eq!(
+            md,
+            "[a](https://ex.com/found/23/) [b](https://ex.com/found/13/#part)\n[c]: https://ex.com/found/20/"
+        );
         assert!(f.is_empty());
     }
 
@@ -370,13 +391,18 @@ mod tests {
 
     #[test]
     fn media_shortcodes_become_links() {
-        let (md, _) = run("{{< youtube dQw4w9WgXcQ >}} {{< vimeo id=\"42\" >}} {{< gist ann 123 >}} {{< tweet user=\"ann\" id=\"9\" >}}");
+        let (md, _) = run(
+            "{{< youtube dQw4w9WgXcQ >}} {{< vimeo id=\"42\" >}} {{< gist ann 123 >}} {{< tweet user=\"ann\" id=\"9\" >}}",
+        );
         assert!(md.contains("https://www.youtube.com/watch?v=dQw4w9WgXcQ"));
         assert!(md.contains("https://vimeo.com/42"));
         assert!(md.contains("https://gist.github.com/ann/123"));
         assert!(md.contains("https://twitter.com/ann/status/9"));
         let (fig, _) = run("{{< figure src=\"/img/a.png\" title=\"A & B\" >}}");
-        assert_eq!(fig, "<figure><img src=\"/img/a.png\" alt=\"A &amp; B\"><figcaption>A &amp; B</figcaption></figure>");
+        assert_eq!(
+            fig,
+            "<figure><img src=\"/img/a.png\" alt=\"A &amp; B\"><figcaption>A &amp; B</figcaption></figure>"
+        );
     }
 
     #[test]
@@ -395,7 +421,16 @@ mod tests {
 
     #[test]
     fn never_panics_on_broken_syntax() {
-        for body in ["{{<", "{{< >}}", "{{< highlight", "{{< highlight go >}}unclosed", "{%", "{% post_url %}", "{{< \"", "é{{<é>}}é"] {
+        for body in [
+            "{{<",
+            "{{< >}}",
+            "{{< highlight",
+            "{{< highlight go >}}unclosed",
+            "{%",
+            "{% post_url %}",
+            "{{< \"",
+            "é{{<é>}}é",
+        ] {
             let _ = run(body);
         }
     }

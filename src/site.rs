@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::catalog::{self, Catalog, FeedKey};
-use crate::config::{parse_config, Config, Format, CONFIG_FILES};
+use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
-use crate::post::{parse_post, Post};
+use crate::post::{Post, parse_post};
 use crate::render::Renderer;
 use crate::slug::stable_hash;
 
@@ -179,18 +179,17 @@ impl Site {
     /// Reads the config in force from the config files; true when it changed.
     fn reload_config(&mut self) -> bool {
         self.config_diagnostics.clear();
-        let chosen = CONFIG_FILES
-            .iter()
-            .map(PathBuf::from)
-            .find_map(|p| self.config_files.get(&p).map(|b| (p, b.clone())));
+        let chosen =
+            CONFIG_FILES.iter().map(PathBuf::from).find_map(|p| self.config_files.get(&p).map(|b| (p, b.clone())));
         let Some((path, bytes)) = chosen else {
             self.config_diagnostics.push(missing_config());
             return false;
         };
-        if let Some((_, p, b)) = &self.config {
-            if *p == path && *b == bytes {
-                return false;
-            }
+        if let Some((_, p, b)) = &self.config
+            && *p == path
+            && *b == bytes
+        {
+            return false;
         }
         match parse_config(&path, &bytes) {
             Ok(config) => {
@@ -235,7 +234,9 @@ impl Site {
         if let Some(config) = self.config() {
             let (posts, _) = self.visible_posts();
             let catalog = catalog::build(config, &posts);
-            for (terms, label) in [(&catalog.tags, "tag"), (&catalog.categories, "category"), (&catalog.series, "series")] {
+            for (terms, label) in
+                [(&catalog.tags, "tag"), (&catalog.categories, "category"), (&catalog.series, "series")]
+            {
                 for message in &terms.collisions {
                     all.push(Diagnostic::warning(&config.source, 0, format!("{label} {message}")));
                 }
@@ -255,7 +256,11 @@ impl Site {
                 errors.push(Diagnostic::error(
                     &post.source,
                     1,
-                    format!("duplicate id `{}`: {} has it too (set `guid` or fix `wordpress_id`)", post.id, first.display()),
+                    format!(
+                        "duplicate id `{}`: {} has it too (set `guid` or fix `wordpress_id`)",
+                        post.id,
+                        first.display()
+                    ),
                 ));
                 continue;
             }
@@ -371,4 +376,149 @@ pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
 /// The newest `updated` among posts, for feeds without items.
 pub(crate) fn newest(posts: &[&Post]) -> Option<DateTime<FixedOffset>> {
     posts.iter().map(|p| p.updated).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const CONFIG: &str = "base_url: https://ex.org\ntitle: Ex\nlimit: 3\n";
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    fn post(name: &str, title: &str, date: &str, tags: &str) -> Change {
+        let text = format!("---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\nBody of {title}\n");
+        Change::Write(PathBuf::from(format!("content/post/{name}.md")), text.into_bytes())
+    }
+
+    fn site(changes: Vec<Change>) -> Site {
+        let mut site = Site::new(Options::default(), now());
+        let mut all = vec![Change::Write("feedwright.yaml".into(), CONFIG.into())];
+        all.extend(changes);
+        site.apply(all);
+        site
+    }
+
+    fn tag(s: &str) -> FeedKey {
+        FeedKey::Tag(s.into())
+    }
+
+    #[test]
+    fn classifies_inputs() {
+        assert_eq!(input_kind(Path::new("feedwright.yaml")), InputKind::Config);
+        assert_eq!(input_kind(Path::new("config.toml")), InputKind::Config);
+        assert_eq!(input_kind(Path::new("content/post/a.md")), InputKind::Post);
+        assert_eq!(input_kind(Path::new("_posts/2020-01-01-a.markdown")), InputKind::Post);
+        assert_eq!(input_kind(Path::new("content/_index.md")), InputKind::Other);
+        assert_eq!(input_kind(Path::new("content/post/.a.md.swp")), InputKind::Other);
+        assert_eq!(input_kind(Path::new("content/.git/x.md")), InputKind::Other);
+        assert_eq!(input_kind(Path::new("README.md")), InputKind::Other);
+    }
+
+    #[test]
+    fn retagging_affects_the_old_and_new_tag_feeds_only() {
+        let mut s = site(vec![post("a", "A", "2020-01-01", "x"), post("b", "B", "2020-01-02", "y, z")]);
+        let affected = s.apply([post("a", "A", "2020-01-01", "y")]);
+        assert!(affected.changed.contains(&tag("y")));
+        assert!(affected.changed.contains(&FeedKey::Site));
+        assert!(!affected.changed.contains(&tag("z")));
+        assert_eq!(affected.removed, BTreeSet::from([tag("x")]));
+        assert!(affected.opml);
+    }
+
+    #[test]
+    fn an_edit_outside_every_window_affects_nothing_but_its_own_feeds() {
+        let mut s =
+            site((1..=5).map(|d| post(&format!("p{d}"), &format!("P{d}"), &format!("2020-01-0{d}"), "all")).collect());
+        let mut edit = post("p1", "P1", "2020-01-01", "all, old");
+        if let Change::Write(_, bytes) = &mut edit {
+            bytes.extend_from_slice(b"more body\n");
+        }
+        let affected = s.apply([edit]);
+        // p1 is the oldest of five with limit 3: neither the site nor `all` shows it.
+        assert_eq!(affected.changed, BTreeSet::from([tag("old")]));
+    }
+
+    #[test]
+    fn a_post_that_breaks_keeps_its_last_good_version() {
+        let mut s = site(vec![post("a", "A", "2020-01-01", "x")]);
+        let (before, _) = s.render_all();
+        let affected = s.apply([Change::Write("content/post/a.md".into(), b"---\ntitle: [broken\n---\n".to_vec())]);
+        assert!(affected.is_empty());
+        assert!(s.diagnostics().iter().any(|d| d.is_error() && d.path == Path::new("content/post/a.md")));
+        assert_eq!(s.render_all().0, before);
+        // A post that was never valid stays out.
+        s.apply([Change::Write("content/post/new.md".into(), b"---\ntitle: no date\n---\n".to_vec())]);
+        assert_eq!(s.render_all().0, before);
+    }
+
+    #[test]
+    fn a_broken_config_keeps_the_old_one() {
+        let mut s = site(vec![post("a", "A", "2020-01-01", "x")]);
+        let (before, _) = s.render_all();
+        let affected = s.apply([Change::Write("feedwright.yaml".into(), b"title: [oops\n".to_vec())]);
+        assert!(affected.is_empty());
+        assert_eq!(s.render_all().0, before);
+        assert!(s.diagnostics()[0].message.starts_with("invalid YAML"));
+        let affected =
+            s.apply([Change::Write("feedwright.yaml".into(), b"base_url: https://new.org\ntitle: New\n".to_vec())]);
+        assert!(affected.changed.contains(&FeedKey::Site) && affected.changed.contains(&tag("x")));
+        assert!(String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("https://new.org/post/a/"));
+    }
+
+    #[test]
+    fn a_future_post_appears_when_its_time_comes() {
+        let mut s = site(vec![post("a", "A", "2020-01-01", "x"), post("f", "F", "2031-06-01", "x")]);
+        assert_eq!(s.next_due(), Some(Utc.with_ymd_and_hms(2031, 6, 1, 0, 0, 0).unwrap()));
+        assert!(!String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("<title>F</title>"));
+        let affected = s.set_now(Utc.with_ymd_and_hms(2031, 6, 1, 0, 0, 0).unwrap());
+        assert!(affected.changed.contains(&FeedKey::Site) && affected.changed.contains(&tag("x")));
+        assert!(String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("<title>F</title>"));
+        assert_eq!(s.next_due(), None);
+    }
+
+    #[test]
+    fn relref_targets_moving_re_renders_the_linking_post() {
+        let link = Change::Write(
+            "content/post/l.md".into(),
+            b"---\ntitle: L\ndate: 2020-01-02\ntags: [linker]\n---\n[t]({{< relref \"t.md\" >}})\n".to_vec(),
+        );
+        let mut s = site(vec![post("t", "T", "2020-01-01", "target"), link]);
+        let moved = Change::Write(
+            "content/post/t.md".into(),
+            b"---\ntitle: T\ndate: 2020-01-01\nslug: moved\ntags: [target]\n---\nx\n".to_vec(),
+        );
+        let affected = s.apply([moved]);
+        assert!(affected.changed.contains(&tag("linker")));
+        assert!(
+            String::from_utf8_lossy(&s.render_all().0["tags/linker/index.xml"]).contains("https://ex.org/post/moved/")
+        );
+    }
+
+    #[test]
+    fn incremental_applies_equal_a_fresh_build() {
+        let steps = vec![
+            vec![post("a", "A", "2020-01-01", "x")],
+            vec![post("b", "B", "2020-01-02", "x, y")],
+            vec![post("a", "A2", "2020-01-03", "y")],
+            vec![Change::Remove("content/post/b.md".into())],
+            vec![post("c", "Short Take #1", "2020-02-01", ""), post("d", "Short Take #2", "2020-02-02", "")],
+        ];
+        let mut incremental = site(Vec::new());
+        let mut all: BTreeMap<PathBuf, Change> = BTreeMap::new();
+        for step in steps {
+            for c in &step {
+                let path = match c {
+                    Change::Write(p, _) | Change::Remove(p) => p.clone(),
+                };
+                all.insert(path, c.clone());
+            }
+            incremental.apply(step);
+            let fresh = site(all.values().filter(|c| matches!(c, Change::Write(..))).cloned().collect());
+            assert_eq!(incremental.render_all().0, fresh.render_all().0);
+        }
+    }
 }

@@ -56,10 +56,7 @@ pub fn assign_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> (BTreeMap<S
         names.sort_unstable();
         names.dedup();
         if names.len() > 1 {
-            let keeper = names
-                .iter()
-                .position(|n| n.to_lowercase() == slug)
-                .unwrap_or(0);
+            let keeper = names.iter().position(|n| n.to_lowercase() == slug).unwrap_or(0);
             let keeper_name = names[keeper];
             let mut moved = Vec::new();
             for (i, name) in names.iter().enumerate() {
@@ -71,10 +68,7 @@ pub fn assign_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> (BTreeMap<S
                     slugs.insert(name.to_string(), distinct);
                 }
             }
-            collisions.push(format!(
-                "names share the slug `{slug}`: `{keeper_name}` keeps it; {}",
-                moved.join(", ")
-            ));
+            collisions.push(format!("names share the slug `{slug}`: `{keeper_name}` keeps it; {}", moved.join(", ")));
         } else {
             slugs.insert(names[0].to_string(), slug);
         }
