@@ -24,4 +24,5 @@ pub mod shortcodes;
 pub mod site;
 pub mod slug;
 pub mod view;
+pub mod watch;
 pub mod xmltext;

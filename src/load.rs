@@ -34,6 +34,14 @@ pub fn load_site(root: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnost
     (changes, diagnostics)
 }
 
+/// Every post below the site folder `rel` (relative to `root`).
+pub fn load_dir(root: &Path, rel: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnostic>) {
+    let mut changes = Vec::new();
+    let mut diagnostics = Vec::new();
+    walk(root, &root.join(rel), skip, &mut HashSet::new(), &mut changes, &mut diagnostics);
+    (changes, diagnostics)
+}
+
 /// Read one input file (relative `rel` under `root`) as a change: its bytes, or removal
 /// when it is gone. `None` when it is not an input or cannot be read (with a diagnostic).
 pub fn read_change(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Change> {

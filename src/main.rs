@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use feedwright::diag::Diagnostic;
 use feedwright::load::load_site;
 use feedwright::output::OutDir;
 use feedwright::site::{Options, Site};
+use feedwright::watch::{WatchError, WatchOptions};
 
 #[derive(Parser)]
 #[command(name = "feedwright", version, about = "RSS and Atom feeds with ids that survive a WordPress migration")]
@@ -35,6 +36,24 @@ enum Command {
         /// Write the feeds of the valid posts even when some posts have errors.
         #[arg(long)]
         keep_going: bool,
+    },
+    /// Build, then keep `--out` current as posts and config change.
+    Watch {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder.
+        #[arg(long, default_value = "feeds")]
+        out: PathBuf,
+        /// Wait this long after the last file event before regenerating.
+        #[arg(long, default_value_t = 50)]
+        debounce_ms: u64,
+        /// Poll for changes (every MS milliseconds, default 500) instead of inotify:
+        /// for network file systems.
+        #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+        poll: Option<u64>,
+        /// Write this file once the initial build is on disk (for scripts and tests).
+        #[arg(long, value_name = "PATH")]
+        ready_file: Option<PathBuf>,
     },
     /// Report every error and warning in the site without writing anything.
     Check {
@@ -72,7 +91,45 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { site, out, keep_going } => build(&site, &out, keep_going, verbosity),
         Command::Check { site } => check(&site, verbosity),
+        Command::Watch { site, out, debounce_ms, poll, ready_file } => {
+            init_logging(verbosity);
+            let opts = WatchOptions {
+                site: site.site,
+                out,
+                options: Options { drafts: site.drafts, future: site.future },
+                debounce: Duration::from_millis(debounce_ms.max(1)),
+                poll: poll.map(|ms| Duration::from_millis(ms.max(10))),
+                ready_file,
+            };
+            match feedwright::watch::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e @ WatchError::Config(_)) => {
+                    eprintln!("{e}");
+                    ExitCode::from(EXIT_CONFIG)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(EXIT_POSTS)
+                }
+            }
+        }
     }
+}
+
+/// Daemon logs: one line per event worth knowing, to stderr.
+fn init_logging(verbosity: u8) {
+    let level = match verbosity {
+        0 => tracing::Level::ERROR,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .with_max_level(level)
+        .init();
 }
 
 /// Load the site and apply it; config problems end the run here (exit 2).

@@ -11,11 +11,13 @@ use std::path::{Component, Path, PathBuf};
 pub const MANIFEST: &str = ".feedwright-manifest";
 
 /// What a write did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Written {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// The files written or removed, in order.
+    pub touched: Vec<String>,
 }
 
 /// The output folder and what feedwright has written there.
@@ -31,6 +33,11 @@ impl OutDir {
             .map(|text| text.lines().filter(|l| is_safe(l)).map(str::to_string).collect())
             .unwrap_or_default();
         OutDir { root: root.to_path_buf(), manifest }
+    }
+
+    /// How many files feedwright manages here.
+    pub fn manifest_len(&self) -> usize {
+        self.manifest.len()
     }
 
     pub fn root(&self) -> &Path {
@@ -55,6 +62,7 @@ impl OutDir {
             }
             if self.write_file(rel, bytes)? {
                 done.written += 1;
+                done.touched.push(rel.clone());
             } else {
                 done.unchanged += 1;
             }
@@ -63,7 +71,10 @@ impl OutDir {
         for rel in remove {
             if self.manifest.remove(rel) && !files.contains_key(rel) {
                 match fs::remove_file(self.root.join(rel)) {
-                    Ok(()) => done.removed += 1,
+                    Ok(()) => {
+                        done.removed += 1;
+                        done.touched.push(rel.clone());
+                    }
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                     Err(e) => return Err(e),
                 }
@@ -138,10 +149,11 @@ mod tests {
         fs::write(tmp.path().join("foreign.html"), "keep me").unwrap();
         let mut out = OutDir::open(tmp.path());
         let first = out.sync(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
-        assert_eq!(first, Written { written: 2, unchanged: 0, removed: 0 });
+        assert_eq!((first.written, first.unchanged, first.removed), (2, 0, 0));
         let mut out = OutDir::open(tmp.path());
         let second = out.sync(&files(&[("index.xml", "a")])).unwrap();
-        assert_eq!(second, Written { written: 0, unchanged: 1, removed: 1 });
+        assert_eq!((second.written, second.unchanged, second.removed), (0, 1, 1));
+        assert_eq!(second.touched, ["tags/x/index.xml"]);
         assert!(!tmp.path().join("tags").exists());
         assert_eq!(fs::read_to_string(tmp.path().join("foreign.html")).unwrap(), "keep me");
         let leftovers: Vec<_> = fs::read_dir(tmp.path())

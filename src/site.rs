@@ -43,11 +43,13 @@ pub struct Affected {
     pub removed: BTreeSet<FeedKey>,
     /// Whether `opml.xml` changed.
     pub opml: bool,
+    /// Whether the config in force changed (formats may differ: rewrite everything).
+    pub config: bool,
 }
 
 impl Affected {
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty() && !self.opml
+        self.changed.is_empty() && self.removed.is_empty() && !self.opml && !self.config
     }
 }
 
@@ -136,7 +138,8 @@ impl Site {
                 InputKind::Other => {}
             }
         }
-        if config_touched && self.reload_config() {
+        let config_changed = config_touched && self.reload_config();
+        if config_changed {
             let all: Vec<(PathBuf, Vec<u8>)> = self.sources.iter().map(|(p, s)| (p.clone(), s.bytes.clone())).collect();
             for (path, bytes) in all {
                 self.parse_source(path, bytes);
@@ -150,7 +153,19 @@ impl Site {
                 }
             }
         }
-        diff(&before, &self.fingerprints())
+        let mut affected = diff(&before, &self.fingerprints());
+        affected.config = config_changed;
+        affected
+    }
+
+    /// The post parsed from `path`: its last good version while the file is broken.
+    pub fn post(&self, path: &Path) -> Option<&Post> {
+        self.sources.get(path).and_then(|s| s.post.as_ref())
+    }
+
+    /// The known post files at or below `prefix` (a file or a folder).
+    pub fn sources_under(&self, prefix: &Path) -> Vec<PathBuf> {
+        self.sources.keys().filter(|p| p.starts_with(prefix)).cloned().collect()
     }
 
     /// Move the clock the site is seen at (future posts become due, expired ones go).

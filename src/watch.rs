@@ -1,0 +1,449 @@
+//! The watch daemon: build once, then turn file-system events into changes for the
+//! core and write only the feeds they affected.
+//!
+//! One thread owns the site and the output folder; the watcher, the signal handler and
+//! the timer only send it messages, so a write in flight always finishes before a stop.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use notify::event::ModifyKind;
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
+use tracing::{debug, error, info, warn};
+
+use crate::diag::Diagnostic;
+use crate::load::{load_site, read_change};
+use crate::output::{OutDir, Written};
+use crate::site::{Affected, Change, InputKind, Options, Site, feed_files, input_kind};
+
+/// How the daemon is set up.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub site: PathBuf,
+    pub out: PathBuf,
+    pub options: Options,
+    pub debounce: Duration,
+    /// Poll every so often instead of using inotify (network file systems).
+    pub poll: Option<Duration>,
+    /// Written once the initial build is on disk.
+    pub ready_file: Option<PathBuf>,
+}
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot watch {path}: {source}")]
+    Watch { path: PathBuf, source: notify::Error },
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+enum Message {
+    Events(DebounceEventResult),
+    Stop,
+}
+
+/// The folders whose posts the daemon watches recursively.
+const CONTENT_DIRS: [&str; 2] = ["content", "_posts"];
+
+/// Polling interval used when inotify runs out of watches.
+const FALLBACK_POLL: Duration = Duration::from_millis(1000);
+
+/// Run until SIGINT/SIGTERM. Returns after the write in flight has finished.
+pub fn run(opts: WatchOptions) -> Result<(), WatchError> {
+    let root = fs::canonicalize(&opts.site)
+        .map_err(|e| WatchError::Config(format!("site folder `{}`: {e}", opts.site.display())))?;
+    fs::create_dir_all(&opts.out).map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
+    let out_abs = fs::canonicalize(&opts.out).map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
+    let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop.send(Message::Stop);
+    }) {
+        warn!("cannot handle SIGINT/SIGTERM: {e}");
+    }
+
+    let started = Instant::now();
+    let mut daemon = Daemon {
+        root: root.clone(),
+        out_abs,
+        site: Site::new(opts.options, Utc::now()),
+        out: OutDir::open(&opts.out),
+        logged: HashSet::new(),
+    };
+    let (changes, load_diagnostics) = load_site(&root, Some(&daemon.out_abs));
+    daemon.site.apply(changes);
+    if daemon.site.config().is_none() {
+        let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
+        return Err(WatchError::Config(messages.join("\n")));
+    }
+    daemon.log_diagnostics(load_diagnostics);
+    let written = daemon.write_all().map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
+
+    let mut watcher = Watcher::start(&opts, tx.clone())?;
+    for dir in watched_dirs(&root) {
+        watcher.watch(&dir.0, dir.1, &opts, &tx)?;
+    }
+    info!(
+        "ready: {} files in {} ({} written) in {:.1} ms; watching {}{}",
+        daemon.out.manifest_len(),
+        opts.out.display(),
+        written.written,
+        started.elapsed().as_secs_f64() * 1000.0,
+        root.display(),
+        if watcher.polling() { " by polling" } else { "" }
+    );
+    if let Some(ready) = &opts.ready_file {
+        fs::write(ready, b"ready\n").map_err(|source| WatchError::Io { path: ready.clone(), source })?;
+    }
+    daemon.serve(&rx, &mut watcher, &opts, &tx);
+    info!("stopped");
+    Ok(())
+}
+
+/// The folders to watch: content folders recursively, the site root (config files, new
+/// content folders) on its own.
+fn watched_dirs(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
+    let mut dirs = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
+    for dir in CONTENT_DIRS {
+        let path = root.join(dir);
+        if path.is_dir() {
+            dirs.push((path, RecursiveMode::Recursive));
+        }
+    }
+    dirs
+}
+
+/// inotify, or polling when asked for or when inotify runs out of watches.
+enum Watcher {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, RecommendedCache>),
+}
+
+impl Watcher {
+    fn start(opts: &WatchOptions, tx: Sender<Message>) -> Result<Watcher, WatchError> {
+        match opts.poll {
+            Some(interval) => Self::poll(opts, tx, interval),
+            None => {
+                let handler = move |result: DebounceEventResult| {
+                    let _ = tx.send(Message::Events(result));
+                };
+                new_debouncer_opt(opts.debounce, None, handler, RecommendedCache::new(), notify::Config::default())
+                    .map(Watcher::Native)
+                    .map_err(|source| WatchError::Watch { path: opts.site.clone(), source })
+            }
+        }
+    }
+
+    fn poll(opts: &WatchOptions, tx: Sender<Message>, interval: Duration) -> Result<Watcher, WatchError> {
+        let handler = move |result: DebounceEventResult| {
+            let _ = tx.send(Message::Events(result));
+        };
+        let config = notify::Config::default().with_poll_interval(interval);
+        new_debouncer_opt(opts.debounce, None, handler, RecommendedCache::new(), config)
+            .map(Watcher::Poll)
+            .map_err(|source| WatchError::Watch { path: opts.site.clone(), source })
+    }
+
+    fn polling(&self) -> bool {
+        matches!(self, Watcher::Poll(_))
+    }
+
+    /// Watch `path`; when inotify's watch limit is exhausted, switch to polling.
+    fn watch(
+        &mut self,
+        path: &Path,
+        mode: RecursiveMode,
+        opts: &WatchOptions,
+        tx: &Sender<Message>,
+    ) -> Result<(), WatchError> {
+        let result = match self {
+            Watcher::Native(d) => d.watch(path, mode),
+            Watcher::Poll(d) => d.watch(path, mode),
+        };
+        match result {
+            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) && !self.polling() => {
+                self.fall_back_to_polling(opts, tx)?;
+                Ok(())
+            }
+            Err(source) => Err(WatchError::Watch { path: path.to_path_buf(), source }),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn fall_back_to_polling(&mut self, opts: &WatchOptions, tx: &Sender<Message>) -> Result<(), WatchError> {
+        warn!(
+            "inotify watch limit reached; raise it with `sysctl fs.inotify.max_user_watches=524288` \
+             (and in /etc/sysctl.conf to keep it); polling every {} ms meanwhile",
+            FALLBACK_POLL.as_millis()
+        );
+        *self = Self::poll(opts, tx.clone(), FALLBACK_POLL)?;
+        let root = fs::canonicalize(&opts.site).unwrap_or_else(|_| opts.site.clone());
+        for (dir, mode) in watched_dirs(&root) {
+            self.watch(&dir, mode, opts, tx)?;
+        }
+        Ok(())
+    }
+}
+
+struct Daemon {
+    root: PathBuf,
+    out_abs: PathBuf,
+    site: Site,
+    out: OutDir,
+    /// Diagnostics already logged, so each problem is logged once.
+    logged: HashSet<Diagnostic>,
+}
+
+impl Daemon {
+    fn serve(&mut self, rx: &Receiver<Message>, watcher: &mut Watcher, opts: &WatchOptions, tx: &Sender<Message>) {
+        loop {
+            let timeout = self
+                .site
+                .next_due()
+                .map(|due| (due - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                .unwrap_or(Duration::from_secs(3600));
+            match rx.recv_timeout(timeout) {
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    let started = Instant::now();
+                    let affected = self.site.set_now(Utc::now());
+                    self.regenerate(&["(a post became due or expired)".to_string()], affected, started);
+                }
+                Ok(Message::Events(Ok(events))) => {
+                    let started = Instant::now();
+                    let rescan = events.iter().any(|e| e.need_rescan());
+                    let mut paths = BTreeSet::new();
+                    let mut new_dirs = BTreeSet::new();
+                    for event in &events {
+                        match event.kind {
+                            // Reading files (our own scans included) is no change.
+                            EventKind::Access(_) => {}
+                            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_)) => {
+                                paths.extend(event.paths.iter().cloned());
+                                new_dirs.extend(event.paths.iter().cloned());
+                            }
+                            _ => paths.extend(event.paths.iter().cloned()),
+                        }
+                    }
+                    // New content folders (created after start) need watching too.
+                    for dir in CONTENT_DIRS {
+                        let path = self.root.join(dir);
+                        if paths.contains(&path) && path.is_dir() {
+                            if let Err(e) = watcher.watch(&path, RecursiveMode::Recursive, opts, tx) {
+                                error!("{e}");
+                            }
+                        }
+                    }
+                    let (changes, names) = if rescan {
+                        warn!("the watcher lost events (queue overflow): rescanning the whole site");
+                        (self.rescan(), vec!["(full rescan)".to_string()])
+                    } else {
+                        self.changes_for(&paths, &new_dirs)
+                    };
+                    if changes.is_empty() {
+                        continue;
+                    }
+                    self.site.set_now(Utc::now());
+                    let affected = self.site.apply(changes);
+                    self.regenerate(&names, affected, started);
+                }
+                Ok(Message::Events(Err(errors))) => {
+                    for e in errors {
+                        if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) && !watcher.polling() {
+                            if let Err(e) = watcher.fall_back_to_polling(opts, tx) {
+                                error!("{e}");
+                            }
+                            let changes = self.rescan();
+                            let affected = self.site.apply(changes);
+                            self.regenerate(&["(full rescan)".to_string()], affected, Instant::now());
+                        } else {
+                            warn!("watcher: {e}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Changes for every path an event named. Folders are scanned: notify loses the
+    /// events of files created in a folder before the folder is watched.
+    fn changes_for(&self, paths: &BTreeSet<PathBuf>, new_dirs: &BTreeSet<PathBuf>) -> (Vec<Change>, Vec<String>) {
+        let mut changes = Vec::new();
+        let mut names = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut seen = HashSet::new();
+        for path in paths {
+            if path.starts_with(&self.out_abs) {
+                continue;
+            }
+            let Ok(rel) = path.strip_prefix(&self.root) else { continue };
+            let in_content = CONTENT_DIRS.iter().any(|d| rel.starts_with(d));
+            if path.is_dir() {
+                if in_content && new_dirs.contains(path) {
+                    self.scan_dir(rel, &mut changes, &mut seen, &mut diagnostics);
+                    names.push(format!("{}/", rel.display()));
+                }
+                continue;
+            }
+            if !path.exists() {
+                // A folder moved or deleted: every post below it goes.
+                for gone in self.site.sources_under(rel) {
+                    if gone != rel && seen.insert(gone.clone()) {
+                        names.push(gone.display().to_string());
+                        changes.push(Change::Remove(gone));
+                    }
+                }
+            }
+            if input_kind(rel) == InputKind::Other || !seen.insert(rel.to_path_buf()) {
+                continue;
+            }
+            if let Some(change) = read_change(&self.root, rel, &mut diagnostics) {
+                changes.push(change);
+                names.push(rel.display().to_string());
+            }
+        }
+        self.log_reading_problems(diagnostics);
+        (changes, names)
+    }
+
+    fn scan_dir(
+        &self,
+        rel: &Path,
+        changes: &mut Vec<Change>,
+        seen: &mut HashSet<PathBuf>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let (found, problems) = crate::load::load_dir(&self.root, rel, Some(&self.out_abs));
+        diagnostics.extend(problems);
+        let present: HashSet<PathBuf> = found.iter().map(|c| change_path(c).to_path_buf()).collect();
+        for gone in self.site.sources_under(rel) {
+            if !present.contains(&gone) && seen.insert(gone.clone()) {
+                changes.push(Change::Remove(gone));
+            }
+        }
+        for change in found {
+            if seen.insert(change_path(&change).to_path_buf()) {
+                changes.push(change);
+            }
+        }
+    }
+
+    /// Every input as it is on disk now, and removals for posts that are gone.
+    fn rescan(&self) -> Vec<Change> {
+        let (mut changes, diagnostics) = load_site(&self.root, Some(&self.out_abs));
+        self.log_reading_problems(diagnostics);
+        let present: HashSet<PathBuf> = changes.iter().map(|c| change_path(c).to_path_buf()).collect();
+        for gone in self.site.sources_under(Path::new("")) {
+            if !present.contains(&gone) {
+                changes.push(Change::Remove(gone));
+            }
+        }
+        changes
+    }
+
+    fn log_reading_problems(&self, diagnostics: Vec<Diagnostic>) {
+        for d in diagnostics {
+            warn!("{d}");
+        }
+    }
+
+    /// Log diagnostics not logged before; note problems that went away.
+    fn log_diagnostics(&mut self, extra: Vec<Diagnostic>) {
+        let mut now: HashSet<Diagnostic> = self.site.diagnostics().into_iter().collect();
+        now.extend(extra);
+        let mut new: Vec<&Diagnostic> = now.difference(&self.logged).collect();
+        new.sort();
+        for d in new {
+            if d.is_error() {
+                let kept = if self.site.post(&d.path).is_some() {
+                    " (its last good version stays in the feeds)"
+                } else if crate::config::CONFIG_FILES.iter().any(|c| d.path == Path::new(c)) {
+                    " (the last good config stays in force)"
+                } else {
+                    ""
+                };
+                error!("{d}{kept}");
+            } else {
+                warn!("{d}");
+            }
+        }
+        let fixed: BTreeSet<&PathBuf> = self
+            .logged
+            .iter()
+            .filter(|d| d.is_error() && !now.iter().any(|n| n.path == d.path && n.is_error()))
+            .map(|d| &d.path)
+            .collect();
+        for path in fixed {
+            info!("{}: fixed", path.display());
+        }
+        self.logged = now;
+    }
+
+    fn write_all(&mut self) -> std::io::Result<Written> {
+        let (files, render_diagnostics) = self.site.render_all();
+        self.log_diagnostics(render_diagnostics);
+        self.out.sync(&files)
+    }
+
+    fn regenerate(&mut self, changed: &[String], affected: Affected, started: Instant) {
+        let result = if affected.config {
+            self.write_all()
+        } else if affected.is_empty() {
+            self.log_diagnostics(Vec::new());
+            Ok(Written::default())
+        } else {
+            self.write_affected(&affected)
+        };
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok(written) if written.touched.is_empty() => {
+                debug!("{} changed; no feed changed ({elapsed:.1} ms)", summarize(changed));
+            }
+            Ok(written) => info!(
+                "{} changed; rewrote {} file(s): {} ({elapsed:.1} ms)",
+                summarize(changed),
+                written.touched.len(),
+                summarize(&written.touched)
+            ),
+            Err(e) => error!("{}: cannot write: {e}; will retry on the next change", self.out.root().display()),
+        }
+    }
+
+    fn write_affected(&mut self, affected: &Affected) -> std::io::Result<Written> {
+        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
+        let mut files = renderer.files(affected.changed.iter());
+        if affected.opml {
+            files.insert("opml.xml".into(), renderer.opml());
+        }
+        let diagnostics = renderer.diagnostics();
+        let formats = self.site.config().map(|c| c.formats.clone()).unwrap_or_default();
+        let remove: Vec<String> = affected.removed.iter().flat_map(|k| feed_files(k, &formats)).collect();
+        drop(renderer);
+        self.log_diagnostics(diagnostics);
+        self.out.update(&files, &remove)
+    }
+}
+
+fn change_path(change: &Change) -> &Path {
+    match change {
+        Change::Write(p, _) | Change::Remove(p) => p,
+    }
+}
+
+/// `a, b, c and 7 more`.
+fn summarize(names: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if names.len() <= SHOWN {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..SHOWN].join(", "), names.len() - SHOWN)
+    }
+}

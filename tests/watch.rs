@@ -1,0 +1,335 @@
+//! `feedwright watch` on a real temp site: after every kind of file operation, once
+//! quiet, `--out` is byte for byte what `feedwright build` writes for the same files.
+//! No fixed sleeps: every wait polls the output with a deadline.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{CONFIG, TestSite, snapshot};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+struct Daemon {
+    child: Child,
+    site: TestSite,
+}
+
+impl Daemon {
+    fn start(site: TestSite) -> Daemon {
+        let ready = site.root().join("ready");
+        let log = fs::File::create(site.root().join("daemon.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_feedwright"))
+            .args(["watch", "--debounce-ms", "20", "--site"])
+            .arg(site.root())
+            .arg("--out")
+            .arg(site.out())
+            .arg("--ready-file")
+            .arg(&ready)
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start feedwright watch");
+        let daemon = Daemon { child, site };
+        wait_for(|| ready.exists(), "the daemon to be ready");
+        daemon
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.site.root().join("daemon.log")).unwrap_or_default()
+    }
+
+    fn wait(&self, ok: impl FnMut() -> bool, what: &str) {
+        if !poll(ok) {
+            panic!("timed out waiting for {what}; daemon log:\n{}", self.log());
+        }
+    }
+
+    /// What `feedwright build --keep-going` writes for the files as they are now.
+    fn fresh_build(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let fresh = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
+            .args(["build", "--keep-going", "-q", "--site"])
+            .arg(self.site.root())
+            .arg("--out")
+            .arg(fresh.path())
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", common::stderr(&out));
+        snapshot(fresh.path())
+    }
+
+    /// Wait until `--out` equals a fresh build of the same files.
+    fn settles(&self, what: &str) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let expected = self.fresh_build();
+            let got = self.site.out_files();
+            if got == expected {
+                return;
+            }
+            if Instant::now() > deadline {
+                let differ: Vec<&String> =
+                    expected.keys().chain(got.keys()).filter(|k| expected.get(*k) != got.get(*k)).collect();
+                panic!("after {what}, --out differs from a fresh build in {differ:?}; daemon log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    fn feed_titles(&self, rel: &str) -> Vec<String> {
+        match fs::read(self.site.out().join(rel)) {
+            Ok(bytes) => feed_rs::parser::parse(&bytes[..])
+                .map(|f| f.entries.into_iter().map(|e| e.title.unwrap().content).collect())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn wait_titles(&self, rel: &str, want: &[&str]) {
+        self.wait(|| self.feed_titles(rel) == want, &format!("{rel} to list {want:?}"));
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Poll `ok` until it holds or the deadline passes.
+fn poll(mut ok: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + DEADLINE;
+    while !ok() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+fn wait_for(ok: impl FnMut() -> bool, what: &str) {
+    assert!(poll(ok), "timed out waiting for {what}");
+}
+
+fn post_text(title: &str, date: &str, tags: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n{body}\n")
+}
+
+fn started() -> Daemon {
+    let site = TestSite::new(CONFIG);
+    site.write("content/post/a.md", &post_text("A", "2020-01-01", "alpha, shared", "First."));
+    site.write("content/post/b.md", &post_text("B", "2020-01-02", "beta, shared", "Second."));
+    let daemon = Daemon::start(site);
+    daemon.settles("the initial build");
+    daemon
+}
+
+fn path(d: &Daemon, rel: &str) -> PathBuf {
+    d.site.root().join(rel)
+}
+
+#[test]
+fn create_edit_retag_delete_and_rename() {
+    let d = started();
+    d.site.write("content/post/c.md", &post_text("C", "2020-01-03", "gamma", "New."));
+    d.wait_titles("index.xml", &["C", "B", "A"]);
+    d.settles("creating a post");
+
+    d.site.write("content/post/c.md", &post_text("C", "2020-01-03", "gamma", "Edited body."));
+    d.wait(|| fs::read_to_string(d.site.out().join("index.xml")).unwrap().contains("Edited body."), "the edit");
+    d.settles("editing a body");
+
+    d.site.write("content/post/a.md", &post_text("A", "2020-01-01", "delta, shared", "First."));
+    d.wait(|| !d.site.out().join("tags/alpha/index.xml").exists(), "tags/alpha to go");
+    d.wait_titles("tags/delta/atom.xml", &["A"]);
+    d.settles("retagging a post");
+
+    fs::remove_file(path(&d, "content/post/c.md")).unwrap();
+    d.wait_titles("index.xml", &["B", "A"]);
+    d.settles("deleting a post");
+
+    fs::rename(path(&d, "content/post/b.md"), path(&d, "content/post/b-renamed.md")).unwrap();
+    d.wait(|| fs::read_to_string(d.site.out().join("index.xml")).unwrap().contains("/post/b-renamed/"), "the rename");
+    d.settles("renaming a post");
+}
+
+#[test]
+fn editor_saves_moves_and_new_folders() {
+    let d = started();
+    // Save through a temp file and a rename, as most editors do.
+    let tmp = path(&d, "content/post/.a.md.tmp123");
+    fs::write(&tmp, post_text("A saved atomically", "2020-01-01", "alpha", "x")).unwrap();
+    fs::rename(&tmp, path(&d, "content/post/a.md")).unwrap();
+    d.wait_titles("tags/alpha/index.xml", &["A saved atomically"]);
+    d.settles("a temp-file save");
+
+    // vim: rename the original away, write a new file, delete the backup.
+    fs::rename(path(&d, "content/post/b.md"), path(&d, "content/post/b.md~")).unwrap();
+    fs::write(path(&d, "content/post/4913"), "").unwrap();
+    fs::remove_file(path(&d, "content/post/4913")).unwrap();
+    fs::write(path(&d, "content/post/b.md"), post_text("B by vim", "2020-01-02", "beta", "x")).unwrap();
+    fs::remove_file(path(&d, "content/post/b.md~")).unwrap();
+    d.wait_titles("tags/beta/index.xml", &["B by vim"]);
+    d.settles("a vim-style save");
+
+    // Move a post in from outside the site.
+    let outside = tempfile::tempdir().unwrap();
+    let incoming = outside.path().join("in.md");
+    fs::write(&incoming, post_text("Moved in", "2020-02-01", "moved", "x")).unwrap();
+    fs::rename(&incoming, path(&d, "content/post/in.md")).unwrap();
+    d.wait_titles("tags/moved/index.xml", &["Moved in"]);
+    d.settles("moving a post in");
+
+    // mkdir -p with posts inside, created before the watcher can see the folders.
+    let deep = path(&d, "content/post/2021/deep/er");
+    fs::create_dir_all(&deep).unwrap();
+    for i in 0..3 {
+        fs::write(
+            deep.join(format!("d{i}.md")),
+            post_text(&format!("Deep {i}"), &format!("2021-01-0{}", i + 1), "deep", "x"),
+        )
+        .unwrap();
+    }
+    d.wait(|| d.feed_titles("tags/deep/index.xml").len() == 3, "three deep posts");
+    d.settles("mkdir -p with posts");
+
+    // Move the whole folder out of the site.
+    fs::rename(path(&d, "content/post/2021"), outside.path().join("2021")).unwrap();
+    d.wait(|| !d.site.out().join("tags/deep/index.xml").exists(), "the deep posts to go");
+    d.settles("moving a folder out");
+}
+
+#[test]
+fn five_hundred_files_at_once() {
+    let d = started();
+    for i in 0..500 {
+        d.site.write(
+            &format!("content/post/bulk/p{i:03}.md"),
+            &post_text(&format!("Bulk {i}"), &format!("2022-01-01T00:{:02}:{:02}Z", i / 60, i % 60), "bulk", "x"),
+        );
+    }
+    d.wait(
+        || d.feed_titles("tags/bulk/index.xml").first().map(String::as_str) == Some("Bulk 499"),
+        "the newest bulk post",
+    );
+    d.settles("writing 500 posts");
+}
+
+#[test]
+fn a_broken_post_keeps_its_last_good_version_until_fixed() {
+    let d = started();
+    let good = d.site.out_files();
+    d.site.write("content/post/a.md", "---\ntitle: [half-typed\ndate: 2020-01-01\n---\n");
+    d.site.write("content/post/never.md", "---\ntitle: Never valid\n---\n");
+    // Give the daemon a moment-free signal: a valid edit after the broken ones.
+    d.site.write("content/post/marker.md", &post_text("Marker", "2019-01-01", "marker", "x"));
+    d.wait(|| d.site.out().join("tags/marker/index.xml").exists(), "the marker post");
+    let now = d.site.out_files();
+    for (name, bytes) in &good {
+        if !name.starts_with("tags/marker")
+            && name != "opml.xml"
+            && name != ".feedwright-manifest"
+            && !name.starts_with("index")
+            && !name.starts_with("atom")
+        {
+            assert_eq!(now.get(name), Some(bytes), "{name} changed while a.md was broken");
+        }
+    }
+    assert_eq!(
+        d.feed_titles("index.xml"),
+        ["B", "A", "Marker"],
+        "the last good A stays; the never-valid post stays out"
+    );
+
+    d.site.write("content/post/a.md", &post_text("A fixed", "2020-01-01", "alpha", "x"));
+    fs::remove_file(path(&d, "content/post/never.md")).unwrap();
+    d.wait_titles("tags/alpha/index.xml", &["A fixed"]);
+    d.settles("fixing the post");
+}
+
+#[test]
+fn a_broken_config_keeps_the_old_one_until_fixed() {
+    let d = started();
+    d.site.write("feedwright.yaml", "base_url: [oops\n");
+    d.site.write("content/post/c.md", &post_text("C", "2020-01-03", "gamma", "x"));
+    d.wait_titles("tags/gamma/index.xml", &["C"]);
+    assert!(fs::read_to_string(d.site.out().join("index.xml")).unwrap().contains("https://lab.example.org/post/c/"));
+    d.site.write("feedwright.yaml", "title: Moved\nbase_url: https://moved.example.org\n");
+    d.wait(
+        || fs::read_to_string(d.site.out().join("index.xml")).unwrap().contains("https://moved.example.org/post/c/"),
+        "the new config",
+    );
+    d.settles("fixing the config");
+}
+
+#[test]
+fn a_future_post_appears_when_due_without_any_file_event() {
+    let d = started();
+    let due = chrono::Utc::now() + chrono::Duration::seconds(2);
+    d.site.write(
+        "content/post/soon.md",
+        &post_text("Soon", &due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "soon", "x"),
+    );
+    // Not yet: the site feed still lists the two old posts once the write is seen.
+    d.wait(|| chrono::Utc::now() > due || d.feed_titles("index.xml") == ["B", "A"], "the future post to be ignored");
+    d.wait_titles("index.xml", &["Soon", "B", "A"]);
+    d.settles("the post becoming due");
+}
+
+#[test]
+fn only_affected_feeds_are_rewritten() {
+    let d = started();
+    let mtimes = |d: &Daemon| -> Vec<(String, SystemTime)> {
+        d.site
+            .out_files()
+            .keys()
+            .map(|k| (k.clone(), fs::metadata(d.site.out().join(k)).unwrap().modified().unwrap()))
+            .collect()
+    };
+    let before = mtimes(&d);
+    std::thread::sleep(Duration::from_millis(30)); // let mtimes differ if rewritten
+    d.site.write("content/post/a.md", &post_text("A", "2020-01-01", "alpha, shared", "First, edited."));
+    d.wait(|| fs::read_to_string(d.site.out().join("tags/alpha/index.xml")).unwrap().contains("edited"), "the edit");
+    d.settles("an edit");
+    let after = mtimes(&d);
+    let rewritten: Vec<&str> =
+        before.iter().zip(&after).filter(|(b, a)| b.1 != a.1).map(|(b, _)| b.0.as_str()).collect();
+    for name in &rewritten {
+        assert!(
+            [
+                "index.xml",
+                "atom.xml",
+                "tags/alpha/index.xml",
+                "tags/alpha/atom.xml",
+                "tags/shared/index.xml",
+                "tags/shared/atom.xml"
+            ]
+            .contains(name),
+            "{name} was rewritten though the edit does not touch it"
+        );
+    }
+    assert!(rewritten.contains(&"tags/alpha/index.xml"));
+    assert!(!rewritten.contains(&"tags/beta/index.xml"));
+}
+
+#[test]
+fn sigterm_stops_cleanly() {
+    let mut d = started();
+    let status = Command::new("kill").arg("-TERM").arg(d.child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(status) = d.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(Path::new(&d.site.out().join("index.xml")).exists());
+}
