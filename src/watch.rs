@@ -236,10 +236,11 @@ impl Daemon {
                     // New content folders (created after start) need watching too.
                     for dir in CONTENT_DIRS {
                         let path = self.root.join(dir);
-                        if paths.contains(&path) && path.is_dir() {
-                            if let Err(e) = watcher.watch(&path, RecursiveMode::Recursive, opts, tx) {
-                                error!("{e}");
-                            }
+                        if paths.contains(&path)
+                            && path.is_dir()
+                            && let Err(e) = watcher.watch(&path, RecursiveMode::Recursive, opts, tx)
+                        {
+                            error!("{e}");
                         }
                     }
                     let (changes, names) = if rescan {
