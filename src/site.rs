@@ -323,6 +323,8 @@ impl Site {
         }
         let links = links.finish();
         let config_hash = stable_hash(config_bytes);
+        // A feed without items is dated by the site's newest post.
+        let site_newest = newest(&posts);
         let mut out = BTreeMap::new();
         let mut opml = std::collections::hash_map::DefaultHasher::new();
         config_hash.hash(&mut opml);
@@ -332,6 +334,9 @@ impl Site {
             (&feed.title, &feed.description, &feed.html_url).hash(&mut h);
             for post in &feed.items {
                 item_fingerprint(post, &catalog, revisions[post.source.as_path()], links, &mut h);
+            }
+            if feed.items.is_empty() {
+                site_newest.hash(&mut h);
             }
             (key, &feed.title).hash(&mut opml);
             out.insert(Some(key.clone()), h.finish());
