@@ -14,6 +14,7 @@ pub mod dates;
 pub mod diag;
 pub mod frontmatter;
 pub mod json_feed;
+pub mod links;
 pub mod load;
 pub mod opml;
 pub mod output;

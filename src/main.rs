@@ -180,7 +180,7 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
         }
     };
     report(&args.site, &diagnostics, verbosity);
-    let posts = site.renderer().map_or(0, |r| r.posts_count());
+    let posts = site.visible_count();
     if verbosity >= 1 {
         eprintln!(
             "{} files in `{}`: {} written, {} unchanged, {} removed",

@@ -28,8 +28,10 @@ pub struct Post {
     pub id: String,
     pub tags: Vec<String>,
     pub categories: Vec<String>,
-    /// Series named in front matter (title patterns are applied by the site).
+    /// Series named in front matter.
     pub series: Vec<String>,
+    /// The series the title shows, by the config's series patterns.
+    pub detected_series: Option<String>,
     pub authors: Vec<Author>,
     /// `description`/`summary`/`excerpt` from front matter.
     pub summary: Option<String>,
@@ -38,6 +40,10 @@ pub struct Post {
     pub body_line: usize,
     pub draft: bool,
     pub expiry: Option<DateTime<FixedOffset>>,
+    /// Posts the body links to by `relref`/`ref`/`post_url` (their names as written).
+    pub ref_targets: Vec<String>,
+    /// A hash of the file's bytes: changes whenever the post may render differently.
+    pub revision: u64,
 }
 
 /// Decode a file's bytes as the text of a post: UTF-8 required, BOM and CRLF tolerated.
@@ -69,7 +75,10 @@ pub fn parse_post(path: &Path, bytes: &[u8], config: &Config) -> (Option<Post>, 
         Err(e) => return (None, vec![Diagnostic::error(path, e.line, e.message)]),
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
-    let post = p.post(doc.body, doc.body_line);
+    let post = p.post(doc.body, doc.body_line).map(|mut post| {
+        post.revision = crate::slug::stable_hash(bytes);
+        post
+    });
     (post, p.diagnostics)
 }
 
@@ -117,6 +126,9 @@ impl Parser<'_> {
         let id = self.id(&date, &path)?;
         Some(Post {
             source: self.path.to_path_buf(),
+            detected_series: crate::catalog::detect_series(&title, self.config),
+            ref_targets: crate::shortcodes::ref_targets(body),
+            revision: 0,
             title,
             updated: updated.map_or(date.instant, |u| u.instant.max(date.instant)),
             date,

@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::rc::Rc;
 
-use chrono::DateTime;
+use chrono::{DateTime, FixedOffset};
 use url::Url;
 
-use crate::catalog::{self, Catalog, Feed, FeedKey};
+use crate::catalog::{Catalog, Feed, FeedKey};
 use crate::config::{Config, Format};
 use crate::content::{self, Rendered};
 use crate::diag::Diagnostic;
+use crate::links::Links;
 use crate::post::{Post, file_slug};
 use crate::shortcodes::{self, LinkResolver};
 use crate::view::{FeedView, ItemView};
@@ -22,27 +23,21 @@ use crate::{atom_feed, json_feed, opml, rss_feed};
 /// Renders the feeds of one state of a site.
 pub struct Renderer<'a> {
     config: &'a Config,
-    posts: Vec<&'a Post>,
-    catalog: Catalog<'a>,
-    links: LinkIndex,
+    catalog: &'a Catalog,
+    links: LinkIndex<'a>,
     html: RefCell<HashMap<&'a Path, Rc<Rendered>>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a Config, posts: Vec<&'a Post>) -> Renderer<'a> {
-        let catalog = catalog::build(config, &posts);
-        let links = LinkIndex::new(config, &posts);
-        Renderer { config, posts, catalog, links, html: RefCell::default(), diagnostics: RefCell::default() }
-    }
-
-    /// How many posts the site shows.
-    pub fn posts_count(&self) -> usize {
-        self.posts.len()
-    }
-
-    pub fn catalog(&self) -> &Catalog<'a> {
-        &self.catalog
+    pub fn new(config: &'a Config, catalog: &'a Catalog, links: &'a Links) -> Renderer<'a> {
+        Renderer {
+            config,
+            catalog,
+            links: LinkIndex::new(config, links),
+            html: RefCell::default(),
+            diagnostics: RefCell::default(),
+        }
     }
 
     /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
@@ -56,8 +51,8 @@ impl<'a> Renderer<'a> {
     pub fn files<'k>(&self, keys: impl Iterator<Item = &'k FeedKey>) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
         for key in keys {
-            let Some(feed) = self.catalog.feeds.get(key) else { continue };
-            let view = self.view(feed);
+            let Some(feed) = self.catalog.feed(self.config, key) else { continue };
+            let view = self.view(&feed);
             for &format in &self.config.formats {
                 let bytes = match format {
                     Format::Rss => rss_feed::write(&view.with_self(self.self_url(key, format))),
@@ -72,7 +67,7 @@ impl<'a> Renderer<'a> {
 
     /// Render every post (as `check` does), collecting its warnings.
     pub fn render_every_post(&self) {
-        for post in &self.posts {
+        for post in self.catalog.posts() {
             self.post_html(post);
         }
     }
@@ -84,10 +79,10 @@ impl<'a> Renderer<'a> {
     /// The OPML list of every feed.
     pub fn opml(&self) -> Vec<u8> {
         let format = self.config.formats[0];
-        let entries: Vec<opml::Entry> = self
-            .catalog
-            .feeds
-            .values()
+        let feeds: Vec<Feed> =
+            self.catalog.keys(self.config).iter().filter_map(|k| self.catalog.feed(self.config, k)).collect();
+        let entries: Vec<opml::Entry> = feeds
+            .iter()
             .map(|feed| opml::Entry {
                 key: &feed.key,
                 title: &feed.title,
@@ -96,8 +91,13 @@ impl<'a> Renderer<'a> {
                 kind: if format == Format::Json { "json" } else { "rss" },
             })
             .collect();
-        let date = catalog_newest(&self.posts).map(|d| d.to_rfc2822());
+        let date = self.newest().map(|d| d.to_rfc2822());
         opml::write(&self.config.title, date, &entries)
+    }
+
+    /// The newest update among all posts (the date of feeds without items).
+    fn newest(&self) -> Option<DateTime<FixedOffset>> {
+        self.catalog.posts().map(|p| p.updated).max()
     }
 
     fn view(&self, feed: &Feed<'a>) -> FeedView {
@@ -107,7 +107,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|p| p.updated)
             .max()
-            .or_else(|| catalog_newest(&self.posts))
+            .or_else(|| self.newest())
             .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
         FeedView {
             title: clean(&feed.title).into_owned(),
@@ -130,8 +130,8 @@ impl<'a> Renderer<'a> {
         let names = post
             .tags
             .iter()
-            .map(|t| self.catalog.tags.display(t))
-            .chain(post.categories.iter().map(|c| self.catalog.categories.display(c)));
+            .map(|t| self.catalog.tags.display(&t.to_lowercase(), t))
+            .chain(post.categories.iter().map(|c| self.catalog.categories.display(&c.to_lowercase(), c)));
         for name in names {
             let name = clean(name).into_owned();
             if !categories.contains(&name) {
@@ -183,10 +183,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn catalog_newest(posts: &[&Post]) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    crate::site::newest(posts)
-}
-
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -197,29 +193,22 @@ impl FeedView {
     }
 }
 
-/// Finds posts by the names relrefs and `post_url` use for them.
-struct LinkIndex {
+/// Resolves link targets against the site's posts and URL.
+struct LinkIndex<'a> {
     base_url: String,
     base: Url,
     origin: String,
     base_path: String,
-    by_name: HashMap<String, String>,
+    posts: &'a Links,
 }
 
-impl LinkIndex {
-    fn new(config: &Config, posts: &[&Post]) -> LinkIndex {
+impl<'a> LinkIndex<'a> {
+    fn new(config: &Config, posts: &'a Links) -> LinkIndex<'a> {
         let base = Url::parse(&format!("{}/", config.base_url))
             .unwrap_or_else(|_| Url::parse("http://localhost/").expect("valid URL"));
         let origin = base.origin().ascii_serialization();
         let base_path = base.path().trim_end_matches('/').to_string();
-        let mut by_name = HashMap::new();
-        for post in posts {
-            let url = format!("{}{}", config.base_url, post.path);
-            for name in names_of(&post.source) {
-                by_name.entry(name).or_insert_with(|| url.clone());
-            }
-        }
-        LinkIndex { base_url: config.base_url.clone(), base, origin, base_path, by_name }
+        LinkIndex { base_url: config.base_url.clone(), base, origin, base_path, posts }
     }
 
     fn permalink(&self, post: &Post) -> String {
@@ -227,32 +216,9 @@ impl LinkIndex {
     }
 }
 
-/// The names a post can be referred to by: file name, stem, and its path under the
-/// content folder, with and without extension and leading slash.
-fn names_of(source: &Path) -> Vec<String> {
-    let mut names = Vec::new();
-    let rel: Vec<&str> = source.components().skip(1).filter_map(|c| c.as_os_str().to_str()).collect();
-    let rel = rel.join("/");
-    let file = source.file_name().and_then(|f| f.to_str()).unwrap_or_default();
-    let strip = |s: &str| s.rsplit_once('.').map_or(s.to_string(), |(stem, _)| stem.to_string());
-    for name in [file.to_string(), strip(file), rel.clone(), strip(&rel)] {
-        names.push(format!("/{name}"));
-        names.push(name);
-    }
-    if file.starts_with("index.")
-        && let Some(dir) = source.parent()
-    {
-        let dir: Vec<&str> = dir.components().skip(1).filter_map(|c| c.as_os_str().to_str()).collect();
-        names.push(dir.join("/"));
-        names.push(format!("/{}", dir.join("/")));
-    }
-    names
-}
-
-impl LinkResolver for LinkIndex {
+impl LinkResolver for LinkIndex<'_> {
     fn resolve(&self, target: &str) -> Option<String> {
-        let target = target.trim().trim_end_matches('/');
-        self.by_name.get(target).or_else(|| self.by_name.get(target.trim_start_matches("./"))).cloned()
+        self.posts.find(target).map(|post| self.permalink(post))
     }
 
     fn guess(&self, target: &str) -> String {

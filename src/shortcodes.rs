@@ -127,6 +127,34 @@ pub fn expand(body: &str, links: &dyn LinkResolver) -> (String, Vec<Finding>) {
     (out, findings)
 }
 
+/// The targets of every `relref`, `ref` and `post_url` in `body`, without fragments.
+pub fn ref_targets(body: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut at = 0;
+    while let Some(found) = next_tag(body, at) {
+        at = found.end;
+        let target = match found.kind {
+            TagKind::Hugo => {
+                let call = Call::parse(body[found.start + 3..found.end - 3].trim());
+                if call.closing || !matches!(call.name.as_str(), "relref" | "ref") {
+                    continue;
+                }
+                call.positional(0).unwrap_or_default().to_string()
+            }
+            TagKind::Liquid => match body[found.start + 2..found.end - 2].trim().split_once(char::is_whitespace) {
+                Some(("post_url", target)) => target.trim().to_string(),
+                _ => continue,
+            },
+            TagKind::SiteVar => continue,
+        };
+        let name = target.split('#').next().unwrap_or_default();
+        if !name.is_empty() && !targets.iter().any(|t| t == name) {
+            targets.push(name.to_string());
+        }
+    }
+    targets
+}
+
 fn resolve(target: &str, links: &dyn LinkResolver, offset: usize, findings: &mut Vec<Finding>) -> String {
     let (name, fragment) = match target.split_once('#') {
         Some((n, f)) => (n, format!("#{f}")),
@@ -369,6 +397,12 @@ mod tests {
             "[a](https://ex.com/found/23/) [b](https://ex.com/found/13/#part)\n[c]: https://ex.com/found/20/"
         );
         assert!(f.is_empty());
+    }
+
+    #[test]
+    fn lists_link_targets() {
+        let body = "{{< relref \"a.md#x\" >}} {{% ref \"post/b.md\" %}} {% post_url 2008-02-06-c %} {{< relref \"a.md\" >}} {{< youtube x >}}";
+        assert_eq!(ref_targets(body), ["a.md", "post/b.md", "2008-02-06-c"]);
     }
 
     #[test]

@@ -4,15 +4,18 @@
 //! `build` is "apply every file once, render everything"; `watch` is "apply each delta,
 //! render what it affected" — one code path, so their outputs cannot drift apart.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::catalog::{self, Catalog, FeedKey};
+use crate::catalog::{Catalog, FeedKey};
 use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
+use crate::links::Links;
 use crate::post::{Post, parse_post};
 use crate::render::Renderer;
 use crate::slug::stable_hash;
@@ -80,9 +83,9 @@ pub fn input_kind(path: &Path) -> InputKind {
 struct Source {
     bytes: Vec<u8>,
     /// The post as last parsed without error (kept while the file is broken).
-    post: Option<Post>,
-    /// Hash of the bytes `post` came from.
-    revision: u64,
+    post: Option<Arc<Post>>,
+    /// While the file is broken: the bytes `post` came from (to parse again under a new config).
+    good_bytes: Option<Vec<u8>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -96,6 +99,18 @@ pub struct Site {
     config: Option<(Config, PathBuf, Vec<u8>)>,
     config_diagnostics: Vec<Diagnostic>,
     sources: BTreeMap<PathBuf, Source>,
+    /// Every parsed post's id → the files that claim it (the first one wins).
+    ids: HashMap<String, BTreeSet<PathBuf>>,
+    /// The posts the catalog holds: visible, and first with their id.
+    visible: HashMap<PathBuf, Arc<Post>>,
+    catalog: Catalog,
+    links: Links,
+    /// Per feed (and `None` for the OPML list): a hash of what its bytes depend on.
+    fingerprints: BTreeMap<Option<FeedKey>, u64>,
+    opml_fingerprint: Option<u64>,
+    /// Bumped whenever every feed must be fingerprinted again (config, renamed terms).
+    /// Stored under the `None` key of `fingerprints` once they are all up to date.
+    generation: u64,
 }
 
 impl Site {
@@ -107,6 +122,13 @@ impl Site {
             config: None,
             config_diagnostics: Vec::new(),
             sources: BTreeMap::new(),
+            ids: HashMap::new(),
+            visible: HashMap::new(),
+            catalog: Catalog::default(),
+            links: Links::default(),
+            fingerprints: BTreeMap::new(),
+            opml_fingerprint: None,
+            generation: 0,
         }
     }
 
@@ -116,7 +138,6 @@ impl Site {
 
     /// Apply a batch of file changes; says which outputs changed.
     pub fn apply(&mut self, changes: impl IntoIterator<Item = Change>) -> Affected {
-        let before = self.fingerprints();
         let mut posts = BTreeMap::new();
         let mut config_touched = false;
         for change in changes {
@@ -139,40 +160,53 @@ impl Site {
             }
         }
         let config_changed = config_touched && self.reload_config();
-        if config_changed {
-            let all: Vec<(PathBuf, Vec<u8>)> = self.sources.iter().map(|(p, s)| (p.clone(), s.bytes.clone())).collect();
-            for (path, bytes) in all {
-                self.parse_source(path, bytes);
-            }
-        }
+        let mut touched = BTreeSet::new();
         for (path, bytes) in posts {
             match bytes {
-                Some(bytes) => self.parse_source(path, bytes),
+                Some(bytes) => self.parse_source(path.clone(), bytes, &mut touched),
                 None => {
-                    self.sources.remove(&path);
+                    if let Some(old) = self.sources.remove(&path).and_then(|s| s.post) {
+                        self.forget_id(&old, &path, &mut touched);
+                    }
                 }
             }
+            touched.insert(path);
         }
-        let mut affected = diff(&before, &self.fingerprints());
+        if config_changed {
+            let all: Vec<PathBuf> = self.sources.keys().cloned().collect();
+            for path in all {
+                self.reparse(path, &mut touched);
+            }
+            self.rebuild_catalog();
+            self.generation += 1;
+        } else {
+            for path in &touched {
+                self.sync(path);
+            }
+        }
+        let mut affected = self.refresh();
         affected.config = config_changed;
         affected
     }
 
-    /// The post parsed from `path`: its last good version while the file is broken.
-    pub fn post(&self, path: &Path) -> Option<&Post> {
-        self.sources.get(path).and_then(|s| s.post.as_ref())
-    }
-
-    /// The known post files at or below `prefix` (a file or a folder).
-    pub fn sources_under(&self, prefix: &Path) -> Vec<PathBuf> {
-        self.sources.keys().filter(|p| p.starts_with(prefix)).cloned().collect()
-    }
-
     /// Move the clock the site is seen at (future posts become due, expired ones go).
     pub fn set_now(&mut self, now: DateTime<Utc>) -> Affected {
-        let before = self.fingerprints();
+        let (from, to) = (self.now.min(now), self.now.max(now));
         self.now = now;
-        diff(&before, &self.fingerprints())
+        let flips = |t: DateTime<FixedOffset>| t > from && t <= to;
+        let any = self
+            .sources
+            .values()
+            .filter_map(|s| s.post.as_ref())
+            .any(|p| flips(p.date.instant) || p.expiry.is_some_and(flips));
+        if !any {
+            return Affected::default();
+        }
+        let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
+        for path in &paths {
+            self.sync(path);
+        }
+        self.refresh()
     }
 
     /// The next moment a post becomes due or expires, after now.
@@ -219,20 +253,114 @@ impl Site {
         }
     }
 
-    fn parse_source(&mut self, path: PathBuf, bytes: Vec<u8>) {
+    /// Parse one file; ids it gave up or took are added to `touched` (their winner may change).
+    fn parse_source(&mut self, path: PathBuf, bytes: Vec<u8>, touched: &mut BTreeSet<PathBuf>) {
         let old = self.sources.remove(&path);
-        let (parsed, diagnostics) = match self.config() {
-            Some(config) => parse_post(&path, &bytes, config),
+        let (parsed, diagnostics) = self.parse(&path, &bytes);
+        let (old_post, old_good) = match old {
+            Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), Some(good_bytes.unwrap_or(bytes))),
+            _ => (None, None),
+        };
+        // A post that became invalid keeps its last good version until it is fixed.
+        let source = match parsed {
+            Some(post) => Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
+            None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
+        };
+        self.install(path, source, old_post, touched);
+    }
+
+    /// Parse every file again under a changed config (a broken file's last good bytes too).
+    fn reparse(&mut self, path: PathBuf, touched: &mut BTreeSet<PathBuf>) {
+        let Some(old) = self.sources.remove(&path) else { return };
+        let (parsed, diagnostics) = self.parse(&path, &old.bytes);
+        let source = match parsed {
+            Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
+            None => {
+                let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0).map(Arc::new);
+                Source { bytes: old.bytes, post: again.or(old.post.clone()), good_bytes: old.good_bytes, diagnostics }
+            }
+        };
+        self.install(path, source, old.post, touched);
+    }
+
+    fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
+        match self.config() {
+            Some(config) => parse_post(path, bytes, config),
             None => (None, Vec::new()),
-        };
-        let revision = stable_hash(&bytes);
-        let (post, revision) = match (parsed, old) {
-            (Some(post), _) => (Some(post), revision),
-            // A post that became invalid keeps its last good version until it is fixed.
-            (None, Some(old)) => (old.post, old.revision),
-            (None, None) => (None, revision),
-        };
-        self.sources.insert(path, Source { bytes, post, revision, diagnostics });
+        }
+    }
+
+    /// Store a parsed file, keeping the id claims current.
+    fn install(&mut self, path: PathBuf, source: Source, old: Option<Arc<Post>>, touched: &mut BTreeSet<PathBuf>) {
+        if let Some(old) = &old {
+            self.forget_id(old, &path, touched);
+        }
+        if let Some(post) = &source.post {
+            let claims = self.ids.entry(post.id.clone()).or_default();
+            claims.insert(path.clone());
+            touched.extend(claims.iter().cloned());
+        }
+        self.sources.insert(path, source);
+    }
+
+    fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut BTreeSet<PathBuf>) {
+        if let Some(claims) = self.ids.get_mut(&post.id) {
+            claims.remove(path);
+            touched.extend(claims.iter().cloned());
+            if claims.is_empty() {
+                self.ids.remove(&post.id);
+            }
+        }
+    }
+
+    /// Whether `post` shows in feeds now: published, first with its id.
+    fn shows(&self, post: &Post) -> bool {
+        let first = self.ids.get(&post.id).and_then(|c| c.first()).is_some_and(|p| *p == post.source);
+        let published = self.options.future || post.date.instant <= self.now;
+        let unexpired = post.expiry.is_none_or(|e| e > self.now);
+        first && (self.options.drafts || !post.draft) && published && unexpired
+    }
+
+    /// Make the catalog hold the post at `path` exactly when it shows.
+    fn sync(&mut self, path: &Path) {
+        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
+        let wanted = self.sources.get(path).and_then(|s| s.post.clone()).filter(|p| self.shows(p));
+        let current = self.visible.get(path);
+        if let (Some(a), Some(b)) = (&wanted, current)
+            && Arc::ptr_eq(a, b)
+        {
+            return;
+        }
+        if let Some(old) = self.visible.remove(path) {
+            self.catalog.remove(config, &old);
+            self.links.remove(&old);
+        }
+        if let Some(new) = wanted {
+            self.catalog.insert(config, &new);
+            self.links.insert(&new);
+            self.visible.insert(path.to_path_buf(), new);
+        }
+    }
+
+    fn rebuild_catalog(&mut self) {
+        let Some(config) = self.config() else { return };
+        self.catalog = Catalog::new(config);
+        self.links = Links::default();
+        self.visible.clear();
+        let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
+        for path in &paths {
+            self.sync(path);
+        }
+    }
+
+    /// The post parsed from `path`: its last good version while the file is broken.
+    pub fn post(&self, path: &Path) -> Option<&Post> {
+        self.sources.get(path).and_then(|s| s.post.as_deref())
+    }
+
+    /// The known post files at or below `prefix` (a file or a folder).
+    pub fn sources_under(&self, prefix: &Path) -> Vec<PathBuf> {
+        self.sources.keys().filter(|p| p.starts_with(prefix)).cloned().collect()
     }
 
     /// Every problem in the site: config, posts, duplicate ids, slug collisions.
@@ -244,14 +372,21 @@ impl Site {
         for source in self.sources.values() {
             all.extend(source.diagnostics.iter().cloned());
         }
-        let (_, duplicates) = self.visible_posts();
-        all.extend(duplicates);
+        for (id, claims) in &self.ids {
+            let mut claims = claims.iter();
+            let Some(first) = claims.next() else { continue };
+            for other in claims {
+                all.push(Diagnostic::error(
+                    other,
+                    1,
+                    format!("duplicate id `{id}`: {} has it too (set `guid` or fix `wordpress_id`)", first.display()),
+                ));
+            }
+        }
         if let Some(config) = self.config() {
-            let (posts, _) = self.visible_posts();
-            let catalog = catalog::build(config, &posts);
-            for (terms, label) in
-                [(&catalog.tags, "tag"), (&catalog.categories, "category"), (&catalog.series, "series")]
-            {
+            let taxonomies =
+                [(&self.catalog.tags, "tag"), (&self.catalog.categories, "category"), (&self.catalog.series, "series")];
+            for (terms, label) in taxonomies {
                 for message in &terms.collisions {
                     all.push(Diagnostic::warning(&config.source, 0, format!("{label} {message}")));
                 }
@@ -260,116 +395,119 @@ impl Site {
         all
     }
 
-    /// Posts that appear in feeds, newest first (ties by id), and duplicate-id errors.
-    pub(crate) fn visible_posts(&self) -> (Vec<&Post>, Vec<Diagnostic>) {
-        let now = self.now;
-        let mut by_id: HashMap<&str, &Path> = HashMap::new();
-        let mut errors = Vec::new();
-        let mut posts = Vec::new();
-        for post in self.sources.values().filter_map(|s| s.post.as_ref()) {
-            if let Some(first) = by_id.get(post.id.as_str()) {
-                errors.push(Diagnostic::error(
-                    &post.source,
-                    1,
-                    format!(
-                        "duplicate id `{}`: {} has it too (set `guid` or fix `wordpress_id`)",
-                        post.id,
-                        first.display()
-                    ),
-                ));
-                continue;
-            }
-            by_id.insert(&post.id, &post.source);
-            let published = self.options.future || post.date.instant <= now;
-            let unexpired = post.expiry.is_none_or(|e| e > now);
-            if (self.options.drafts || !post.draft) && published && unexpired {
-                posts.push(post);
-            }
-        }
-        posts.sort_by(|a, b| b.date.instant.cmp(&a.date.instant).then_with(|| a.id.cmp(&b.id)));
-        (posts, errors)
+    /// How many posts the feeds draw from.
+    pub fn visible_count(&self) -> usize {
+        self.catalog.len()
     }
 
     /// A renderer over the site as it is now; `None` without a config.
     pub fn renderer(&self) -> Option<Renderer<'_>> {
-        let config = self.config()?;
-        let (posts, _) = self.visible_posts();
-        Some(Renderer::new(config, posts))
+        Some(Renderer::new(self.config()?, &self.catalog, &self.links))
     }
 
     /// Every output file (relative path → bytes).
     pub fn render_all(&self) -> (BTreeMap<String, Vec<u8>>, Vec<Diagnostic>) {
-        match self.renderer() {
-            Some(r) => {
-                let keys: Vec<FeedKey> = r.catalog().feeds.keys().cloned().collect();
+        match (self.renderer(), self.config()) {
+            (Some(r), Some(config)) => {
+                let keys = self.catalog.keys(config);
                 let mut files = r.files(keys.iter());
                 files.insert("opml.xml".into(), r.opml());
                 (files, r.diagnostics())
             }
-            None => (BTreeMap::new(), Vec::new()),
+            _ => (BTreeMap::new(), Vec::new()),
         }
     }
 
-    /// A hash per feed (and one for the OPML list) of everything its bytes depend on.
-    fn fingerprints(&self) -> BTreeMap<Option<FeedKey>, u64> {
-        let Some((config, _, config_bytes)) = &self.config else { return BTreeMap::new() };
-        let (posts, _) = self.visible_posts();
-        let revisions: HashMap<&Path, u64> = self.sources.iter().map(|(p, s)| (p.as_path(), s.revision)).collect();
-        let catalog = catalog::build(config, &posts);
-        // Posts that link to other posts depend on every permalink.
-        let mut links = std::collections::hash_map::DefaultHasher::new();
-        for p in &posts {
-            (&p.source, &p.path).hash(&mut links);
+    /// Bring derived state up to date and say which outputs changed since last time.
+    ///
+    /// Only feeds that hold a post that came, went or changed (or that links to one)
+    /// are fingerprinted again, unless a term that stays was renamed.
+    fn refresh(&mut self) -> Affected {
+        if self.catalog.refresh() {
+            self.generation += 1;
         }
-        let links = links.finish();
+        let touched = self.catalog.take_touched();
+        let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
+        let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
+        let full = self.fingerprints.get(&None) != Some(&self.generation);
+        let candidates: BTreeSet<FeedKey> = if full {
+            keys.clone()
+        } else {
+            let mut candidates: BTreeSet<FeedKey> =
+                config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())).collect();
+            for post in &touched {
+                candidates.extend(self.catalog.feeds_of(config, post));
+                for referrer in self.links.referrers(post) {
+                    if let Some(r) = self.visible.get(referrer) {
+                        candidates.extend(self.catalog.feeds_of(config, r));
+                    }
+                }
+            }
+            candidates.retain(|k| keys.contains(k));
+            candidates
+        };
         let config_hash = stable_hash(config_bytes);
         // A feed without items is dated by the site's newest post.
-        let site_newest = newest(&posts);
-        let mut out = BTreeMap::new();
-        let mut opml = std::collections::hash_map::DefaultHasher::new();
-        config_hash.hash(&mut opml);
-        for (key, feed) in &catalog.feeds {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+        let site_newest = self.catalog.posts().map(|p| p.updated).max();
+        let mut after: BTreeMap<Option<FeedKey>, u64> = self
+            .fingerprints
+            .iter()
+            .filter(|(k, _)| k.as_ref().is_some_and(|k| keys.contains(k)))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let mut items: HashMap<&Path, u64> = HashMap::new();
+        for key in candidates {
+            let Some(feed) = self.catalog.feed(config, &key) else { continue };
+            let mut h = DefaultHasher::new();
             config_hash.hash(&mut h);
             (&feed.title, &feed.description, &feed.html_url).hash(&mut h);
             for post in &feed.items {
-                item_fingerprint(post, &catalog, revisions[post.source.as_path()], links, &mut h);
+                items.entry(&post.source).or_insert_with(|| self.item_fingerprint(post)).hash(&mut h);
             }
             if feed.items.is_empty() {
                 site_newest.hash(&mut h);
             }
-            (key, &feed.title).hash(&mut opml);
-            out.insert(Some(key.clone()), h.finish());
+            after.insert(Some(key), h.finish());
         }
-        posts.first().map(|p| p.updated).hash(&mut opml);
-        out.insert(None, opml.finish());
-        out
+        let mut opml = DefaultHasher::new();
+        (config_hash, site_newest, self.generation).hash(&mut opml);
+        for key in &keys {
+            (key, self.catalog.title(config, key)).hash(&mut opml);
+        }
+        let opml = opml.finish();
+        let mut affected = diff(&self.fingerprints, &after);
+        affected.opml = self.opml_fingerprint != Some(opml);
+        self.opml_fingerprint = Some(opml);
+        after.insert(None, self.generation);
+        self.fingerprints = after;
+        affected
     }
-}
 
-fn item_fingerprint(post: &Post, catalog: &Catalog, revision: u64, links: u64, h: &mut impl Hasher) {
-    (&post.source, revision).hash(h);
-    for t in &post.tags {
-        catalog.tags.display(t).hash(h);
-    }
-    for c in &post.categories {
-        catalog.categories.display(c).hash(h);
-    }
-    if post.body.contains("{{") || post.body.contains("{%") {
-        links.hash(h);
+    /// What an item's bytes depend on: the post, the display names of its terms, and
+    /// the permalinks of the posts it links to.
+    fn item_fingerprint(&self, post: &Post) -> u64 {
+        let mut h = DefaultHasher::new();
+        (&post.source, post.revision).hash(&mut h);
+        for t in &post.tags {
+            self.catalog.tags.display(&t.to_lowercase(), t).hash(&mut h);
+        }
+        for c in &post.categories {
+            self.catalog.categories.display(&c.to_lowercase(), c).hash(&mut h);
+        }
+        for target in &post.ref_targets {
+            self.links.find(target).map(|p| &p.path).hash(&mut h);
+        }
+        h.finish()
     }
 }
 
 fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
     let mut affected = Affected::default();
     for (key, hash) in after {
-        if before.get(key) != Some(hash) {
-            match key {
-                Some(k) => {
-                    affected.changed.insert(k.clone());
-                }
-                None => affected.opml = true,
-            }
+        if let Some(k) = key
+            && before.get(key) != Some(hash)
+        {
+            affected.changed.insert(k.clone());
         }
     }
     for key in before.keys().flatten() {
@@ -391,11 +529,6 @@ fn missing_config() -> Diagnostic {
 /// All output paths of a feed in the configured formats.
 pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
     formats.iter().map(|f| format!("{}{}", key.dir(), f.file_name())).collect()
-}
-
-/// The newest `updated` among posts, for feeds without items.
-pub(crate) fn newest(posts: &[&Post]) -> Option<DateTime<FixedOffset>> {
-    posts.iter().map(|p| p.updated).max()
 }
 
 #[cfg(test)]
