@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const WORDS: &[&str] = &[
     "virtual",
@@ -146,7 +146,7 @@ fn main() {
     println!("wrote {posts} posts to {}", out.display());
 }
 
-fn generate(out: &PathBuf, posts: usize, seed: u64) -> std::io::Result<()> {
+fn generate(out: &Path, posts: usize, seed: u64) -> std::io::Result<()> {
     let dir = out.join("content/post");
     fs::create_dir_all(&dir)?;
     fs::write(
