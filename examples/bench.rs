@@ -1,0 +1,354 @@
+//! Benchmark: feedwright beside Hugo on generated corpora, plus watch-mode latency.
+//!
+//!     cargo build --release --bins --examples && ./target/release/examples/bench
+//!
+//! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
+//! `--debounce-ms 50` `--dir /tmp/feedwright-bench`. Prints medians (wall time, peak
+//! RSS), the ratio to Hugo measured in the same run (when `hugo` is on PATH), watch
+//! latency percentiles, and PASS/FAIL per target. Numbers, not assertions: this machine
+//! is shared and noisy.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Args {
+    sizes: Vec<usize>,
+    runs: usize,
+    edits: usize,
+    watch_posts: usize,
+    debounce_ms: u64,
+    dir: PathBuf,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        sizes: vec![2300, 10_000, 50_000],
+        runs: 5,
+        edits: 20,
+        watch_posts: 50_000,
+        debounce_ms: 50,
+        dir: PathBuf::from("/tmp/feedwright-bench"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--sizes" => args.sizes = value.split(',').map(|s| s.trim().parse().expect("--sizes N,N")).collect(),
+            "--runs" => args.runs = value.parse().expect("--runs N"),
+            "--edits" => args.edits = value.parse().expect("--edits N"),
+            "--watch-posts" => args.watch_posts = value.parse().expect("--watch-posts N"),
+            "--debounce-ms" => args.debounce_ms = value.parse().expect("--debounce-ms N"),
+            "--dir" => args.dir = PathBuf::from(value),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    args
+}
+
+/// Where the release binaries are: next to this example's folder.
+fn release_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent().and_then(Path::parent).expect("target/release").to_path_buf()
+}
+
+fn feedwright() -> PathBuf {
+    release_dir().join("feedwright")
+}
+
+/// Run a command to completion; wall time and peak RSS (KiB) of that child alone.
+fn measure(cmd: &mut Command) -> (Duration, u64, String) {
+    let started = Instant::now();
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let (status, rss) = wait_with_rusage(&mut child);
+    let wall = started.elapsed();
+    assert!(status == 0, "{cmd:?} failed ({status}): {stderr}");
+    (wall, rss, stderr)
+}
+
+fn wait_with_rusage(child: &mut Child) -> (i32, u64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child's pid with valid out-pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert!(pid > 0, "wait4 failed");
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    (code, usage.ru_maxrss as u64)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (v.len() as f64 - 1.0)).round() as usize;
+    v[rank.min(v.len() - 1)]
+}
+
+fn corpus(args: &Args, posts: usize) -> PathBuf {
+    let dir = args.dir.join(format!("corpus-{posts}"));
+    let marker = dir.join(".complete");
+    if !marker.exists() {
+        let _ = fs::remove_dir_all(&dir);
+        let status = Command::new(release_dir().join("examples/gen-corpus"))
+            .args(["--posts", &posts.to_string(), "--out"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run gen-corpus (cargo build --release --examples)");
+        assert!(status.success());
+        fs::write(&marker, "").unwrap();
+    }
+    dir
+}
+
+fn have_hugo() -> bool {
+    Command::new("hugo").arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+struct Row {
+    posts: usize,
+    cold: f64,
+    cold_rss: f64,
+    noop: f64,
+    noop_written: usize,
+    hugo: Option<(f64, f64)>,
+}
+
+fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
+    let site = corpus(args, posts);
+    let out = args.dir.join(format!("out-{posts}"));
+    let (mut cold, mut cold_rss, mut noop, mut noop_written) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for _ in 0..args.runs {
+        let _ = fs::remove_dir_all(&out);
+        let (wall, rss, _) = measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
+        cold.push(wall.as_secs_f64());
+        cold_rss.push(rss as f64 / 1024.0);
+    }
+    for _ in 0..args.runs {
+        let (wall, _, stderr) = measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
+        noop.push(wall.as_secs_f64());
+        noop_written += written(&stderr);
+    }
+    let hugo = hugo.then(|| {
+        let config = site.join("hugo-rss-only.yaml");
+        fs::write(
+            &config,
+            "baseURL: http://blog.example.org\ntitle: Benchmark Weblog\ndisableKinds: [sitemap, robotsTXT, 404]\n\
+             outputs:\n  home: [RSS]\n  page: []\n  section: [RSS]\n  taxonomy: [RSS]\n  term: [RSS]\n\
+             services:\n  rss:\n    limit: 20\n",
+        )
+        .unwrap();
+        let hugo_out = args.dir.join(format!("hugo-out-{posts}"));
+        let (mut wall, mut rss) = (Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            let _ = fs::remove_dir_all(&hugo_out);
+            let (w, r, _) = measure(
+                Command::new("hugo")
+                    .args(["--quiet", "--source"])
+                    .arg(&site)
+                    .arg("--config")
+                    .arg(&config)
+                    .arg("--destination")
+                    .arg(&hugo_out),
+            );
+            wall.push(w.as_secs_f64());
+            rss.push(r as f64 / 1024.0);
+        }
+        (median(wall), median(rss))
+    });
+    Row { posts, cold: median(cold), cold_rss: median(cold_rss), noop: median(noop), noop_written, hugo }
+}
+
+/// `N written` from the build's summary line.
+fn written(stderr: &str) -> usize {
+    stderr
+        .split(|c: char| c == ':' || c == ',')
+        .find_map(|part| part.trim().strip_suffix(" written").and_then(|n| n.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+struct WatchResult {
+    end_to_end: Vec<f64>,
+    daemon: Vec<f64>,
+    rss_mib: f64,
+    ready_s: f64,
+}
+
+/// Edit the newest post's tags back and forth between two existing tags; time from the
+/// write until both tag feeds on disk show the change.
+fn bench_watch(args: &Args) -> WatchResult {
+    let site = corpus(args, args.watch_posts);
+    let out = args.dir.join("watch-out");
+    let _ = fs::remove_dir_all(&out);
+    let ready = args.dir.join("watch-ready");
+    let log = args.dir.join("watch.log");
+    let _ = fs::remove_file(&ready);
+    let started = Instant::now();
+    let mut child = Command::new(feedwright())
+        .args(["watch", "--debounce-ms", &args.debounce_ms.to_string(), "--site"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&out)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start watch");
+    while !ready.exists() {
+        assert!(started.elapsed() < Duration::from_secs(600), "watch never became ready");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let ready_s = started.elapsed().as_secs_f64();
+    let mut posts: Vec<PathBuf> = fs::read_dir(site.join("content/post")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    posts.sort();
+    let newest = posts.last().unwrap().clone();
+    let original = fs::read_to_string(&newest).unwrap();
+    let link = original.lines().find_map(|l| l.strip_prefix("url: ")).unwrap().to_string();
+    let tags = ["VMware", "NFS"];
+    let with_tags = |tag: &str| {
+        let mut text = String::new();
+        let mut in_tags = false;
+        for line in original.lines() {
+            if line == "tags:" {
+                in_tags = true;
+                text.push_str(&format!("tags:\n- {tag}\n"));
+                continue;
+            }
+            if in_tags && line.starts_with("- ") {
+                continue;
+            }
+            in_tags = false;
+            text.push_str(line);
+            text.push('\n');
+        }
+        text
+    };
+    fs::write(&newest, with_tags(tags[1])).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut end_to_end = Vec::new();
+    for k in 0..args.edits {
+        let (joins, leaves) = (tags[k % 2], tags[(k + 1) % 2]);
+        let join_feed = out.join(format!("tags/{}/index.xml", joins.to_lowercase()));
+        let leave_feed = out.join(format!("tags/{}/index.xml", leaves.to_lowercase()));
+        let t0 = Instant::now();
+        fs::write(&newest, with_tags(joins)).unwrap();
+        loop {
+            let joined = fs::read_to_string(&join_feed).is_ok_and(|t| t.contains(&link));
+            let left = fs::read_to_string(&leave_feed).is_ok_and(|t| !t.contains(&link));
+            if joined && left {
+                break;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(30), "edit {k} never reached the feeds");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        end_to_end.push(t0.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    fs::write(&newest, &original).unwrap();
+    let status = fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let rss_mib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    let daemon: Vec<f64> = fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("rewrote"))
+        .filter_map(|l| l.rsplit_once('(').and_then(|(_, t)| t.trim_end_matches(" ms)").parse().ok()))
+        .skip(1)
+        .collect();
+    WatchResult { end_to_end, daemon, rss_mib, ready_s }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "FAIL" }
+}
+
+fn main() {
+    let args = parse_args();
+    fs::create_dir_all(&args.dir).unwrap();
+    assert!(feedwright().exists(), "build first: cargo build --release --bins --examples");
+    let hugo = have_hugo();
+    if !hugo {
+        println!("(hugo is not on PATH: no side-by-side numbers; `apt-get install hugo` for them)");
+    }
+    let mut rows = Vec::new();
+    for &posts in &args.sizes {
+        eprintln!("building {posts} posts ({} runs each)…", args.runs);
+        rows.push(bench_build(&args, posts, hugo));
+    }
+    println!("\n## build (median of {} runs)\n", args.runs);
+    println!("| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        let (h, hr, ratio) = match r.hugo {
+            Some((h, hr)) => (format!("{h:.3} s"), format!("{hr:.0} MiB"), format!("{:.1}×", h / r.cold)),
+            None => ("–".into(), "–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {:.3} s | {:.0} MiB | {:.3} s | {} | {h} | {hr} | {ratio} |",
+            r.posts, r.cold, r.cold_rss, r.noop, r.noop_written
+        );
+    }
+    eprintln!("watch latency on {} posts ({} edits)…", args.watch_posts, args.edits);
+    let w = bench_watch(&args);
+    println!("\n## watch ({} posts, debounce {} ms)\n", args.watch_posts, args.debounce_ms);
+    println!("| measure | p50 | p95 |");
+    println!("|---|---|---|");
+    println!(
+        "| file write → both tag feeds on disk | {:.1} ms | {:.1} ms |",
+        percentile(w.end_to_end.clone(), 50.0),
+        percentile(w.end_to_end.clone(), 95.0)
+    );
+    println!(
+        "| of which after the debounce window (write minus {} ms) | {:.1} ms | {:.1} ms |",
+        args.debounce_ms,
+        percentile(w.end_to_end.clone(), 50.0) - args.debounce_ms as f64,
+        percentile(w.end_to_end.clone(), 95.0) - args.debounce_ms as f64
+    );
+    println!(
+        "| daemon: debounced event → feeds written (its log) | {:.1} ms | {:.1} ms |",
+        percentile(w.daemon.clone(), 50.0),
+        percentile(w.daemon.clone(), 95.0)
+    );
+    println!("\ninitial build until ready: {:.2} s; daemon peak RSS {:.0} MiB", w.ready_s, w.rss_mib);
+
+    println!("\n## targets\n");
+    let by_posts: BTreeMap<usize, &Row> = rows.iter().map(|r| (r.posts, r)).collect();
+    for (posts, limit) in [(2300, 0.06), (10_000, 0.2), (50_000, 1.0)] {
+        if let Some(r) = by_posts.get(&posts) {
+            println!("{} cold build {posts} posts ≤ {limit} s: {:.3} s", verdict(r.cold <= limit), r.cold);
+            if let Some((h, _)) = r.hugo {
+                println!("{} cold build {posts} posts ≥ 10× faster than Hugo: {:.1}×", verdict(h / r.cold >= 10.0), h / r.cold);
+            }
+        }
+    }
+    if let Some(r) = by_posts.get(&50_000) {
+        println!("{} peak RSS at 50,000 posts ≤ 200 MiB: {:.0} MiB", verdict(r.cold_rss <= 200.0), r.cold_rss);
+        println!("{} no-op build at 50,000 posts ≤ 0.5 s: {:.3} s", verdict(r.noop <= 0.5), r.noop);
+        println!("{} no-op build writes no file: {}", verdict(r.noop_written == 0), r.noop_written);
+    }
+    let p95 = percentile(w.daemon.clone(), 95.0);
+    println!("{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms", verdict(p95 <= 20.0), args.watch_posts);
+    println!("{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB", verdict(w.rss_mib <= 300.0), args.watch_posts, w.rss_mib);
+}
