@@ -137,12 +137,14 @@ fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
     let (mut cold, mut cold_rss, mut noop, mut noop_written) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..args.runs {
         let _ = fs::remove_dir_all(&out);
-        let (wall, rss, _) = measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
+        let (wall, rss, _) =
+            measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
         cold.push(wall.as_secs_f64());
         cold_rss.push(rss as f64 / 1024.0);
     }
     for _ in 0..args.runs {
-        let (wall, _, stderr) = measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
+        let (wall, _, stderr) =
+            measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
         noop.push(wall.as_secs_f64());
         noop_written += written(&stderr);
     }
@@ -216,7 +218,8 @@ fn bench_watch(args: &Args) -> WatchResult {
         std::thread::sleep(Duration::from_millis(5));
     }
     let ready_s = started.elapsed().as_secs_f64();
-    let mut posts: Vec<PathBuf> = fs::read_dir(site.join("content/post")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut posts: Vec<PathBuf> =
+        fs::read_dir(site.join("content/post")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
     posts.sort();
     let newest = posts.last().unwrap().clone();
     let original = fs::read_to_string(&newest).unwrap();
@@ -298,7 +301,9 @@ fn main() {
         rows.push(bench_build(&args, posts, hugo));
     }
     println!("\n## build (median of {} runs)\n", args.runs);
-    println!("| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |");
+    println!(
+        "| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for r in &rows {
         let (h, hr, ratio) = match r.hugo {
@@ -339,7 +344,11 @@ fn main() {
         if let Some(r) = by_posts.get(&posts) {
             println!("{} cold build {posts} posts ≤ {limit} s: {:.3} s", verdict(r.cold <= limit), r.cold);
             if let Some((h, _)) = r.hugo {
-                println!("{} cold build {posts} posts ≥ 10× faster than Hugo: {:.1}×", verdict(h / r.cold >= 10.0), h / r.cold);
+                println!(
+                    "{} cold build {posts} posts ≥ 10× faster than Hugo: {:.1}×",
+                    verdict(h / r.cold >= 10.0),
+                    h / r.cold
+                );
             }
         }
     }
@@ -349,6 +358,15 @@ fn main() {
         println!("{} no-op build writes no file: {}", verdict(r.noop_written == 0), r.noop_written);
     }
     let p95 = percentile(w.daemon.clone(), 95.0);
-    println!("{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms", verdict(p95 <= 20.0), args.watch_posts);
-    println!("{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB", verdict(w.rss_mib <= 300.0), args.watch_posts, w.rss_mib);
+    println!(
+        "{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms",
+        verdict(p95 <= 20.0),
+        args.watch_posts
+    );
+    println!(
+        "{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB",
+        verdict(w.rss_mib <= 300.0),
+        args.watch_posts,
+        w.rss_mib
+    );
 }
