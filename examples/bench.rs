@@ -181,7 +181,7 @@ fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
 /// `N written` from the build's summary line.
 fn written(stderr: &str) -> usize {
     stderr
-        .split(|c: char| c == ':' || c == ',')
+        .split([':', ','])
         .find_map(|part| part.trim().strip_suffix(" written").and_then(|n| n.trim().parse().ok()))
         .unwrap_or(0)
 }
