@@ -66,7 +66,10 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
                 mime_type: Some("application/atom+xml".into()),
                 ..Default::default()
             },
-        ],
+        ]
+        .into_iter()
+        .chain(feed.hub.iter().map(|hub| Link { href: hub.clone(), rel: "hub".into(), ..Default::default() }))
+        .collect(),
         subtitle: Some(Text::plain(feed.description.clone())).filter(|s| !s.value.is_empty()),
         lang: feed.language.clone(),
         entries,

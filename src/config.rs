@@ -96,6 +96,12 @@ pub struct Config {
     pub permalink: String,
     /// Per-section permalink patterns (Hugo's `permalinks:`).
     pub section_permalinks: Vec<(String, String)>,
+    /// A WebSub hub to announce the feeds to (`feedwright serve`).
+    pub websub_hub: Option<String>,
+    /// Answer WordPress's old feed URLs with redirects (`feedwright serve`).
+    pub wordpress_urls: bool,
+    /// `Cache-Control: max-age` for served feeds, in seconds.
+    pub cache_max_age: u64,
 }
 
 impl Config {
@@ -299,6 +305,9 @@ impl Reader<'_> {
             "feeds",
             "permalink",
             "permalinks",
+            "websub_hub",
+            "wordpress_urls",
+            "cache_max_age",
         ];
         let mut warnings = Vec::new();
         for key in self.root.keys().filter_map(Value::as_str) {
@@ -332,6 +341,9 @@ impl Reader<'_> {
             feeds,
             permalink: self.string("permalink").unwrap_or_else(|| "/:section/:slug/".into()),
             section_permalinks: self.section_permalinks("permalinks"),
+            websub_hub: self.url("websub_hub"),
+            wordpress_urls: self.flag("wordpress_urls"),
+            cache_max_age: self.limit("cache_max_age").unwrap_or(300) as u64,
         };
         self.finish(config, base_url, "base_url")
     }
@@ -356,6 +368,9 @@ impl Reader<'_> {
             feeds: Vec::new(),
             permalink: "/:section/:slug/".into(),
             section_permalinks: self.section_permalinks("permalinks"),
+            websub_hub: None,
+            wordpress_urls: false,
+            cache_max_age: 300,
         };
         self.finish(config, base_url, "baseURL")
     }
@@ -380,12 +395,26 @@ impl Reader<'_> {
             feeds: Vec::new(),
             permalink: jekyll_permalink(self.string("permalink").as_deref()),
             section_permalinks: Vec::new(),
+            websub_hub: None,
+            wordpress_urls: false,
+            cache_max_age: 300,
         };
         self.finish(config, base_url, "url")
     }
 
+    fn flag(&mut self, key: &str) -> bool {
+        match self.get(key) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.error(key, "expected true or false");
+                false
+            }
+        }
+    }
+
     fn limit(&mut self, key: &str) -> Option<usize> {
-        let value = self.get(key)?;
+        let value = self.get(key).filter(|v| !v.is_null())?;
         match value.as_u64() {
             Some(n) if n > 0 => Some(n as usize),
             _ => {
@@ -611,7 +640,8 @@ mod tests {
              description: Notes\nauthor: {name: Ann, email: ann@example.com}\nlanguage: en-us\n\
              timezone: Europe/Berlin\nlimit: 5\nformats: [atom]\n\
              series_patterns: ['^(?P<name>.+ Short Take) #?\\d+']\n\
-             feeds:\n  - slug: vmware\n    title: VMware\n    match: { tags: [VMware, ESX] }\n",
+             feeds:\n  - slug: vmware\n    title: VMware\n    match: { tags: [VMware, ESX] }\n\
+             websub_hub: https://hub.example.net/\nwordpress_urls: true\ncache_max_age: 60\n",
         )
         .unwrap();
         assert_eq!(c.base_url, "https://example.com");
@@ -623,6 +653,9 @@ mod tests {
         assert_eq!(c.formats, vec![Format::Atom]);
         assert_eq!(c.series_patterns.len(), 2);
         assert_eq!(c.feeds[0].tags, vec!["vmware", "esx"]);
+        assert_eq!(c.websub_hub.as_deref(), Some("https://hub.example.net"));
+        assert!(c.wordpress_urls);
+        assert_eq!(c.cache_max_age, 60);
     }
 
     #[test]

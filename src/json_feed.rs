@@ -39,6 +39,9 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
     if let Some(language) = &feed.language {
         doc["language"] = json!(language);
     }
+    if let Some(hub) = &feed.hub {
+        doc["hubs"] = json!([{ "type": "WebSub", "url": hub }]);
+    }
     if let Some(a) = &feed.author {
         doc["authors"] = json!([author(a)]);
     }

@@ -95,13 +95,14 @@ fn main() -> ExitCode {
             init_logging(verbosity);
             let opts = WatchOptions {
                 site: site.site,
-                out,
+                out: Some(out),
                 options: Options { drafts: site.drafts, future: site.future },
                 debounce: Duration::from_millis(debounce_ms.max(1)),
                 poll: poll.map(|ms| Duration::from_millis(ms.max(10))),
                 ready_file,
+                ready_note: String::new(),
             };
-            match feedwright::watch::run(opts) {
+            match feedwright::watch::run(opts, None, None) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e @ WatchError::Config(_)) => {
                     eprintln!("{e}");

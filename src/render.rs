@@ -95,6 +95,20 @@ impl<'a> Renderer<'a> {
         opml::write(&self.config.title, date, &entries)
     }
 
+    /// The date a feed shows as its own: its newest item's update (else the site's).
+    pub fn feed_updated(&self, key: &FeedKey) -> DateTime<FixedOffset> {
+        self.catalog
+            .items(self.config, key)
+            .and_then(|items| items.iter().map(|p| p.updated).max())
+            .or_else(|| self.newest())
+            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+    }
+
+    /// The site's own date: its newest post's update (the epoch for an empty site).
+    pub fn site_updated(&self) -> DateTime<FixedOffset> {
+        self.newest().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+    }
+
     /// The newest update among all posts (the date of feeds without items).
     fn newest(&self) -> Option<DateTime<FixedOffset>> {
         self.catalog.posts().map(|p| p.updated).max()
@@ -102,19 +116,14 @@ impl<'a> Renderer<'a> {
 
     fn view(&self, feed: &Feed<'a>) -> FeedView {
         let items: Vec<ItemView> = feed.items.iter().map(|post| self.item(post)).collect();
-        let updated = feed
-            .items
-            .iter()
-            .map(|p| p.updated)
-            .max()
-            .or_else(|| self.newest())
-            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+        let updated = self.feed_updated(&feed.key);
         FeedView {
             title: clean(&feed.title).into_owned(),
             description: clean(&feed.description).into_owned(),
             html_url: feed.html_url.clone(),
             self_url: String::new(),
             language: self.config.language.clone(),
+            hub: self.config.websub_hub.clone(),
             updated,
             author: self.config.author.clone().map(|mut a| {
                 a.name = clean(&a.name).into_owned();

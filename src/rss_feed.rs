@@ -39,12 +39,14 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
         last_build_date: (!feed.items.is_empty()).then(|| feed.updated.to_rfc2822()),
         generator: Some("feedwright".into()),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
+            links: std::iter::once(Link {
                 href: feed.self_url.clone(),
                 rel: "self".into(),
                 mime_type: Some("application/rss+xml".into()),
                 ..Default::default()
-            }],
+            })
+            .chain(feed.hub.iter().map(|hub| Link { href: hub.clone(), rel: "hub".into(), ..Default::default() }))
+            .collect(),
         }),
         items,
         namespaces: BTreeMap::new(),

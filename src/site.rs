@@ -395,6 +395,11 @@ impl Site {
         all
     }
 
+    /// The catalog of feeds as it is now.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     /// How many posts the feeds draw from.
     pub fn visible_count(&self) -> usize {
         self.catalog.len()

@@ -18,6 +18,8 @@ pub struct FeedView {
     /// The newest item's update time (never the wall clock).
     pub updated: DateTime<FixedOffset>,
     pub author: Option<Author>,
+    /// A WebSub hub readers may subscribe through.
+    pub hub: Option<String>,
     pub items: Vec<ItemView>,
 }
 

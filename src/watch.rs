@@ -4,18 +4,20 @@
 //! One thread owns the site and the output folder; the watcher, the signal handler and
 //! the timer only send it messages, so a write in flight always finishes before a stop.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, Utc};
 use notify::event::ModifyKind;
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
 use tracing::{debug, error, info, warn};
 
+use crate::catalog::FeedKey;
+use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{load_site, read_change};
 use crate::output::{OutDir, Written};
@@ -25,14 +27,38 @@ use crate::site::{Affected, Change, InputKind, Options, Site, feed_files, input_
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     pub site: PathBuf,
-    pub out: PathBuf,
+    /// Where to write the feeds (`serve` may keep them in memory only).
+    pub out: Option<PathBuf>,
     pub options: Options,
     pub debounce: Duration,
     /// Poll every so often instead of using inotify (network file systems).
     pub poll: Option<Duration>,
     /// Written once the initial build is on disk.
     pub ready_file: Option<PathBuf>,
+    /// Extra lines for the ready file (the server's address).
+    pub ready_note: String,
 }
+
+/// What one regeneration produced, for a publisher other than the output folder.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Files rendered again (relative path → bytes, and the feed's own date).
+    pub files: BTreeMap<String, (Vec<u8>, DateTime<FixedOffset>)>,
+    /// Files that no longer exist.
+    pub removed: Vec<String>,
+    /// `files` is the whole set: anything not in it is gone.
+    pub full: bool,
+    /// The config in force.
+    pub config: Option<Config>,
+    /// Errors in the site now (each `path:line: error: …`).
+    pub errors: Vec<String>,
+}
+
+/// Receives every regeneration; returns the paths whose bytes changed.
+pub type Publisher = Box<dyn FnMut(Update) -> Vec<String> + Send>;
+
+/// Called when SIGINT/SIGTERM arrives (besides stopping the daemon).
+pub type StopHook = Box<dyn Fn() + Send + Sync>;
 
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,15 +83,23 @@ const CONTENT_DIRS: [&str; 2] = ["content", "_posts"];
 const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 
 /// Run until SIGINT/SIGTERM. Returns after the write in flight has finished.
-pub fn run(opts: WatchOptions) -> Result<(), WatchError> {
+pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<StopHook>) -> Result<(), WatchError> {
     let root = fs::canonicalize(&opts.site)
         .map_err(|e| WatchError::Config(format!("site folder `{}`: {e}", opts.site.display())))?;
-    fs::create_dir_all(&opts.out).map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
-    let out_abs = fs::canonicalize(&opts.out).map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
+    let out_abs = match &opts.out {
+        Some(out) => {
+            fs::create_dir_all(out).map_err(|source| WatchError::Io { path: out.clone(), source })?;
+            Some(fs::canonicalize(out).map_err(|source| WatchError::Io { path: out.clone(), source })?)
+        }
+        None => None,
+    };
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(Message::Stop);
+        if let Some(hook) = &on_stop {
+            hook();
+        }
     }) {
         warn!("cannot handle SIGINT/SIGTERM: {e}");
     }
@@ -75,33 +109,35 @@ pub fn run(opts: WatchOptions) -> Result<(), WatchError> {
         root: root.clone(),
         out_abs,
         site: Site::new(opts.options, Utc::now()),
-        out: OutDir::open(&opts.out),
+        out: opts.out.as_deref().map(OutDir::open),
+        publisher,
         logged: HashSet::new(),
     };
-    let (changes, load_diagnostics) = load_site(&root, Some(&daemon.out_abs));
+    let (changes, load_diagnostics) = load_site(&root, daemon.out_abs.as_deref());
     daemon.site.apply(changes);
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
     }
     daemon.log_diagnostics(load_diagnostics);
-    let written = daemon.write_all().map_err(|source| WatchError::Io { path: opts.out.clone(), source })?;
+    let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.display().to_string());
+    let written = daemon.write_all().map_err(|source| WatchError::Io { path: PathBuf::from(&out_name), source })?;
 
     let mut watcher = Watcher::start(&opts, tx.clone())?;
     for dir in watched_dirs(&root) {
         watcher.watch(&dir.0, dir.1, &opts, &tx)?;
     }
     info!(
-        "ready: {} files in {} ({} written) in {:.1} ms; watching {}{}",
-        daemon.out.manifest_len(),
-        opts.out.display(),
+        "ready: {} files in {out_name} ({} written) in {:.1} ms; watching {}{}",
+        written.written + written.unchanged,
         written.written,
         started.elapsed().as_secs_f64() * 1000.0,
         root.display(),
         if watcher.polling() { " by polling" } else { "" }
     );
     if let Some(ready) = &opts.ready_file {
-        fs::write(ready, b"ready\n").map_err(|source| WatchError::Io { path: ready.clone(), source })?;
+        fs::write(ready, format!("ready\n{}", opts.ready_note))
+            .map_err(|source| WatchError::Io { path: ready.clone(), source })?;
     }
     daemon.serve(&rx, &mut watcher, &opts, &tx);
     info!("stopped");
@@ -195,9 +231,10 @@ impl Watcher {
 
 struct Daemon {
     root: PathBuf,
-    out_abs: PathBuf,
+    out_abs: Option<PathBuf>,
     site: Site,
-    out: OutDir,
+    out: Option<OutDir>,
+    publisher: Option<Publisher>,
     /// Diagnostics already logged, so each problem is logged once.
     logged: HashSet<Diagnostic>,
 }
@@ -282,7 +319,7 @@ impl Daemon {
         let mut diagnostics = Vec::new();
         let mut seen = HashSet::new();
         for path in paths {
-            if path.starts_with(&self.out_abs) {
+            if self.out_abs.as_ref().is_some_and(|o| path.starts_with(o)) {
                 continue;
             }
             let Ok(rel) = path.strip_prefix(&self.root) else { continue };
@@ -322,7 +359,7 @@ impl Daemon {
         seen: &mut HashSet<PathBuf>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let (found, problems) = crate::load::load_dir(&self.root, rel, Some(&self.out_abs));
+        let (found, problems) = crate::load::load_dir(&self.root, rel, self.out_abs.as_deref());
         diagnostics.extend(problems);
         let present: HashSet<PathBuf> = found.iter().map(|c| change_path(c).to_path_buf()).collect();
         for gone in self.site.sources_under(rel) {
@@ -339,7 +376,7 @@ impl Daemon {
 
     /// Every input as it is on disk now, and removals for posts that are gone.
     fn rescan(&self) -> Vec<Change> {
-        let (mut changes, diagnostics) = load_site(&self.root, Some(&self.out_abs));
+        let (mut changes, diagnostics) = load_site(&self.root, self.out_abs.as_deref());
         self.log_reading_problems(diagnostics);
         let present: HashSet<PathBuf> = changes.iter().map(|c| change_path(c).to_path_buf()).collect();
         for gone in self.site.sources_under(Path::new("")) {
@@ -389,9 +426,13 @@ impl Daemon {
     }
 
     fn write_all(&mut self) -> std::io::Result<Written> {
-        let (files, render_diagnostics) = self.site.render_all();
-        self.log_diagnostics(render_diagnostics);
-        self.out.sync(&files)
+        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
+        let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
+        let (files, dates) = render(&renderer, self.site.config(), &keys);
+        let diagnostics = renderer.diagnostics();
+        drop(renderer);
+        self.log_diagnostics(diagnostics);
+        self.publish(files, dates, Vec::new(), true)
     }
 
     fn regenerate(&mut self, changed: &[String], affected: Affected, started: Instant) {
@@ -414,23 +455,79 @@ impl Daemon {
                 written.touched.len(),
                 summarize(&written.touched)
             ),
-            Err(e) => error!("{}: cannot write: {e}; will retry on the next change", self.out.root().display()),
+            Err(e) => error!("cannot write the feeds: {e}; will retry on the next change"),
         }
     }
 
     fn write_affected(&mut self, affected: &Affected) -> std::io::Result<Written> {
         let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
-        let mut files = renderer.files(affected.changed.iter());
-        if affected.opml {
-            files.insert("opml.xml".into(), renderer.opml());
+        let keys: Vec<FeedKey> = affected.changed.iter().cloned().collect();
+        let (mut files, mut dates) = render(&renderer, self.site.config(), &keys);
+        if !affected.opml {
+            files.remove("opml.xml");
+            dates.remove("opml.xml");
         }
         let diagnostics = renderer.diagnostics();
+        drop(renderer);
         let formats = self.site.config().map(|c| c.formats.clone()).unwrap_or_default();
         let remove: Vec<String> = affected.removed.iter().flat_map(|k| feed_files(k, &formats)).collect();
-        drop(renderer);
         self.log_diagnostics(diagnostics);
-        self.out.update(&files, &remove)
+        self.publish(files, dates, remove, false)
     }
+
+    /// Write to `--out` (if any) and hand the update to the publisher (if any).
+    fn publish(
+        &mut self,
+        files: BTreeMap<String, Vec<u8>>,
+        dates: BTreeMap<String, DateTime<FixedOffset>>,
+        remove: Vec<String>,
+        full: bool,
+    ) -> std::io::Result<Written> {
+        let mut written = match &mut self.out {
+            Some(out) if full => out.sync(&files)?,
+            Some(out) => out.update(&files, &remove)?,
+            None => Written::default(),
+        };
+        if let Some(publisher) = &mut self.publisher {
+            let errors = self.logged.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+            let files = files.into_iter().map(|(path, bytes)| {
+                let date = dates.get(&path).copied().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+                (path, (bytes, date))
+            });
+            let touched = publisher(Update {
+                files: files.collect(),
+                removed: remove,
+                full,
+                config: self.site.config().cloned(),
+                errors,
+            });
+            if self.out.is_none() {
+                written.written = touched.len();
+                written.touched = touched;
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Render the files of `keys` and `opml.xml`, with each file's own date.
+fn render(
+    renderer: &crate::render::Renderer<'_>,
+    config: Option<&Config>,
+    keys: &[FeedKey],
+) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, DateTime<FixedOffset>>) {
+    let mut files = renderer.files(keys.iter());
+    files.insert("opml.xml".into(), renderer.opml());
+    let formats = config.map(|c| c.formats.clone()).unwrap_or_default();
+    let mut dates = BTreeMap::new();
+    for key in keys {
+        let date = renderer.feed_updated(key);
+        for file in feed_files(key, &formats) {
+            dates.insert(file, date);
+        }
+    }
+    dates.insert("opml.xml".into(), renderer.site_updated());
+    (files, dates)
 }
 
 fn change_path(change: &Change) -> &Path {
