@@ -21,6 +21,7 @@ pub mod output;
 pub mod post;
 pub mod render;
 pub mod rss_feed;
+pub mod serve;
 pub mod shortcodes;
 pub mod site;
 pub mod slug;

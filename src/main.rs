@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use feedwright::diag::Diagnostic;
 use feedwright::load::load_site;
 use feedwright::output::OutDir;
+use feedwright::serve::ServeOptions;
 use feedwright::site::{Options, Site};
 use feedwright::watch::{WatchError, WatchOptions};
 
@@ -55,6 +56,32 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         ready_file: Option<PathBuf>,
     },
+    /// Watch the site and serve its feeds over HTTP (conditional GET, gzip, brotli).
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Also write the feeds to this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Wait this long after the last file event before regenerating.
+        #[arg(long, default_value_t = 50)]
+        debounce_ms: u64,
+        /// Poll for changes instead of inotify (every MS milliseconds, default 500).
+        #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+        poll: Option<u64>,
+        /// Write this file (with the address served) once the first build is ready.
+        #[arg(long, value_name = "PATH")]
+        ready_file: Option<PathBuf>,
+        /// Close a connection whose request headers take longer than this.
+        #[arg(long, default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Connections served at once.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
+    },
     /// Report every error and warning in the site without writing anything.
     Check {
         #[command(flatten)]
@@ -93,26 +120,50 @@ fn main() -> ExitCode {
         Command::Check { site } => check(&site, verbosity),
         Command::Watch { site, out, debounce_ms, poll, ready_file } => {
             init_logging(verbosity);
-            let opts = WatchOptions {
-                site: site.site,
-                out: Some(out),
-                options: Options { drafts: site.drafts, future: site.future },
-                debounce: Duration::from_millis(debounce_ms.max(1)),
-                poll: poll.map(|ms| Duration::from_millis(ms.max(10))),
-                ready_file,
-                ready_note: String::new(),
+            let opts = watch_options(site, Some(out), debounce_ms, poll, ready_file);
+            daemon_exit(feedwright::watch::run(opts, None, None))
+        }
+        Command::Serve { site, listen, out, debounce_ms, poll, ready_file, header_timeout_secs, max_connections } => {
+            init_logging(verbosity);
+            let opts = ServeOptions {
+                watch: watch_options(site, out, debounce_ms, poll, ready_file),
+                listen,
+                header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
+                max_connections,
             };
-            match feedwright::watch::run(opts, None, None) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e @ WatchError::Config(_)) => {
-                    eprintln!("{e}");
-                    ExitCode::from(EXIT_CONFIG)
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(EXIT_POSTS)
-                }
-            }
+            daemon_exit(feedwright::serve::run(opts))
+        }
+    }
+}
+
+fn watch_options(
+    site: SiteArgs,
+    out: Option<PathBuf>,
+    debounce_ms: u64,
+    poll: Option<u64>,
+    ready_file: Option<PathBuf>,
+) -> WatchOptions {
+    WatchOptions {
+        site: site.site,
+        out,
+        options: Options { drafts: site.drafts, future: site.future },
+        debounce: Duration::from_millis(debounce_ms.max(1)),
+        poll: poll.map(|ms| Duration::from_millis(ms.max(10))),
+        ready_file,
+        ready_note: String::new(),
+    }
+}
+
+fn daemon_exit(result: Result<(), WatchError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ WatchError::Config(_)) => {
+            eprintln!("{e}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_POSTS)
         }
     }
 }
