@@ -288,8 +288,7 @@ fn fake_hub() -> (String, Arc<Mutex<Vec<String>>>) {
             stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
             let mut data = Vec::new();
             let mut buf = [0u8; 4096];
-            loop {
-                let Ok(n) = stream.read(&mut buf) else { break };
+            while let Ok(n) = stream.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
