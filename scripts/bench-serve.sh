@@ -28,6 +28,7 @@ trap cleanup EXIT
 
 cargo build --release -q
 target/release/feedwright build -q --site "$site" --out "$work/feeds"
+chmod -R a+rX "$work" # nginx's workers run unprivileged
 target/release/feedwright serve -q --site "$site" --listen 127.0.0.1:18181 --ready-file "$work/ready" &
 fw=$!
 cat > "$work/nginx.conf" <<CONF
@@ -45,6 +46,10 @@ http {
 CONF
 nginx -c "$work/nginx.conf"
 for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
+for url in "http://127.0.0.1:18181/$feed" "http://127.0.0.1:18182/$feed"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+  [ "$code" = 200 ] || { echo "$url answered $code"; exit 1; }
+done
 
 etag() { curl -sI "$1" | tr -d '\r' | awk 'tolower($1)=="etag:"{print $2}'; }
 # wrk's Requests/sec and 99th percentile latency.
