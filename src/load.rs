@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use crate::config::CONFIG_FILES;
 use crate::diag::Diagnostic;
-use crate::site::{Change, InputKind, input_kind};
+use rayon::prelude::*;
+
+use crate::site::{Affected, Change, InputKind, Site, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -28,17 +30,62 @@ pub fn load_site(root: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnost
         }
     }
     let mut seen = HashSet::new();
+    let mut posts = Vec::new();
     for dir in ["content", "_posts"] {
-        walk(root, &root.join(dir), skip, &mut seen, &mut changes, &mut diagnostics);
+        walk(root, &root.join(dir), skip, &mut seen, &mut posts, &mut diagnostics);
+    }
+    let (read, problems) = read_all(root, posts);
+    changes.extend(read);
+    diagnostics.extend(problems);
+    (changes, diagnostics)
+}
+
+/// Read post files on every core.
+fn read_all(root: &Path, paths: Vec<PathBuf>) -> (Vec<Change>, Vec<Diagnostic>) {
+    let results: Vec<(Option<Change>, Vec<Diagnostic>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let mut diagnostics = Vec::new();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            let change = read(root, &path, &mut diagnostics).map(|bytes| Change::Write(rel, bytes));
+            (change, diagnostics)
+        })
+        .collect();
+    let mut changes = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (change, problems) in results {
+        changes.extend(change);
+        diagnostics.extend(problems);
     }
     (changes, diagnostics)
 }
 
+/// Apply a large batch with the posts parsed on every core: config files first, then
+/// the posts, prepared in parallel under that config (the core itself stays
+/// single-threaded; `Site::prepare` is pure).
+pub fn apply_parallel(site: &mut Site, changes: Vec<Change>) -> Affected {
+    let (configs, posts): (Vec<Change>, Vec<Change>) =
+        changes.into_iter().partition(|c| input_kind(c.path()) == InputKind::Config);
+    let mut affected = site.apply(configs);
+    let shared: &Site = site;
+    let prepared: Vec<Change> = posts
+        .into_par_iter()
+        .map(|change| match change {
+            Change::Write(path, bytes) => shared.prepare(path, bytes),
+            other => other,
+        })
+        .collect();
+    affected.merge(site.apply(prepared));
+    affected
+}
+
 /// Every post below the site folder `rel` (relative to `root`).
 pub fn load_dir(root: &Path, rel: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnostic>) {
-    let mut changes = Vec::new();
+    let mut posts = Vec::new();
     let mut diagnostics = Vec::new();
-    walk(root, &root.join(rel), skip, &mut HashSet::new(), &mut changes, &mut diagnostics);
+    walk(root, &root.join(rel), skip, &mut HashSet::new(), &mut posts, &mut diagnostics);
+    let (changes, problems) = read_all(root, posts);
+    diagnostics.extend(problems);
     (changes, diagnostics)
 }
 
@@ -91,7 +138,7 @@ fn walk(
     dir: &Path,
     skip: Option<&Path>,
     seen: &mut HashSet<PathBuf>,
-    changes: &mut Vec<Change>,
+    posts: &mut Vec<PathBuf>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Ok(canonical) = fs::canonicalize(dir) else { return };
@@ -119,14 +166,12 @@ fn walk(
             continue;
         }
         if path.is_dir() {
-            walk(root, &path, skip, seen, changes, diagnostics);
+            walk(root, &path, skip, seen, posts, diagnostics);
             continue;
         }
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        if input_kind(&rel) == InputKind::Post
-            && let Some(bytes) = read(root, &path, diagnostics)
-        {
-            changes.push(Change::Write(rel, bytes));
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        if input_kind(rel) == InputKind::Post {
+            posts.push(path);
         }
     }
 }

@@ -193,7 +193,7 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
     let (changes, mut diagnostics) = load_site(&args.site, skip.as_deref());
     let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now());
-    site.apply(changes);
+    feedwright::load::apply_parallel(&mut site, changes);
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);

@@ -35,6 +35,28 @@ pub struct Options {
 pub enum Change {
     Write(PathBuf, Vec<u8>),
     Remove(PathBuf),
+    /// A post file already parsed by [`Site::prepare`] (on any thread).
+    Prepared(Box<Prepared>),
+}
+
+impl Change {
+    /// The file the change is about (relative to the site root).
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Write(p, _) | Change::Remove(p) => p,
+            Change::Prepared(p) => &p.path,
+        }
+    }
+}
+
+/// A post file parsed ahead of `apply`, under the config that was in force.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    post: Option<Post>,
+    diagnostics: Vec<Diagnostic>,
+    config: u64,
 }
 
 /// Which outputs a change touched.
@@ -51,6 +73,17 @@ pub struct Affected {
 }
 
 impl Affected {
+    /// Everything either of two successive changes touched.
+    pub fn merge(&mut self, later: Affected) {
+        self.changed.extend(later.changed);
+        self.removed.extend(later.removed);
+        // A feed removed and then created again is changed, not gone.
+        self.removed.retain(|k| !self.changed.contains(k));
+        self.changed.retain(|k| !self.removed.contains(k));
+        self.opml |= later.opml;
+        self.config |= later.config;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changed.is_empty() && self.removed.is_empty() && !self.opml && !self.config
     }
@@ -142,14 +175,18 @@ impl Site {
         let mut config_touched = false;
         for change in changes {
             let (path, bytes) = match change {
-                Change::Write(p, b) => (p, Some(b)),
+                Change::Write(p, b) => (p, Some((b, None))),
                 Change::Remove(p) => (p, None),
+                Change::Prepared(p) => {
+                    let p = *p;
+                    (p.path, Some((p.bytes, Some((p.post, p.diagnostics, p.config)))))
+                }
             };
             match input_kind(&path) {
                 InputKind::Config => {
                     config_touched = true;
                     match bytes {
-                        Some(b) => self.config_files.insert(path, b),
+                        Some((b, _)) => self.config_files.insert(path, b),
                         None => self.config_files.remove(&path),
                     };
                 }
@@ -160,10 +197,16 @@ impl Site {
             }
         }
         let config_changed = config_touched && self.reload_config();
+        let config_now = self.config_hash();
         let mut touched = BTreeSet::new();
         for (path, bytes) in posts {
             match bytes {
-                Some(bytes) => self.parse_source(path.clone(), bytes, &mut touched),
+                // Under a new config every file is parsed again below: parse nothing twice.
+                Some((bytes, _)) if config_changed => self.stage(path.clone(), bytes),
+                Some((bytes, Some((post, diagnostics, config)))) if config == config_now => {
+                    self.parse_source(path.clone(), bytes, Some((post, diagnostics)), &mut touched)
+                }
+                Some((bytes, _)) => self.parse_source(path.clone(), bytes, None, &mut touched),
                 None => {
                     if let Some(old) = self.sources.remove(&path).and_then(|s| s.post) {
                         self.forget_id(&old, &path, &mut touched);
@@ -254,9 +297,39 @@ impl Site {
     }
 
     /// Parse one file; ids it gave up or took are added to `touched` (their winner may change).
-    fn parse_source(&mut self, path: PathBuf, bytes: Vec<u8>, touched: &mut BTreeSet<PathBuf>) {
+    /// Parse a post file without changing the site: pure, for any thread. `apply` takes
+    /// the result as [`Change::Prepared`] (and parses again if the config changed since).
+    pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
+        let (post, diagnostics) = self.parse(&path, &bytes);
+        Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
+    }
+
+    fn config_hash(&self) -> u64 {
+        self.config
+            .as_ref()
+            .map_or(0, |(_, path, bytes)| stable_hash(path.as_os_str().as_encoded_bytes()) ^ stable_hash(bytes))
+    }
+
+    /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
+    fn stage(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        let source = match self.sources.remove(&path) {
+            Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
+                Source { bytes, post: Some(post), good_bytes: Some(good_bytes.unwrap_or(old)), diagnostics: Vec::new() }
+            }
+            _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
+        };
+        self.sources.insert(path, source);
+    }
+
+    fn parse_source(
+        &mut self,
+        path: PathBuf,
+        bytes: Vec<u8>,
+        parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
+        touched: &mut BTreeSet<PathBuf>,
+    ) {
         let old = self.sources.remove(&path);
-        let (parsed, diagnostics) = self.parse(&path, &bytes);
+        let (parsed, diagnostics) = parsed.unwrap_or_else(|| self.parse(&path, &bytes));
         let (old_post, old_good) = match old {
             Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), Some(good_bytes.unwrap_or(bytes))),
             _ => (None, None),
@@ -669,9 +742,7 @@ mod tests {
         let mut all: BTreeMap<PathBuf, Change> = BTreeMap::new();
         for step in steps {
             for c in &step {
-                let path = match c {
-                    Change::Write(p, _) | Change::Remove(p) => p.clone(),
-                };
+                let path = c.path().to_path_buf();
                 all.insert(path, c.clone());
             }
             incremental.apply(step);

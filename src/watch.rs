@@ -114,7 +114,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         logged: HashSet::new(),
     };
     let (changes, load_diagnostics) = load_site(&root, daemon.out_abs.as_deref());
-    daemon.site.apply(changes);
+    crate::load::apply_parallel(&mut daemon.site, changes);
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
@@ -289,8 +289,8 @@ impl Daemon {
                     if changes.is_empty() {
                         continue;
                     }
-                    self.site.set_now(Utc::now());
-                    let affected = self.site.apply(changes);
+                    let mut affected = self.site.set_now(Utc::now());
+                    affected.merge(crate::load::apply_parallel(&mut self.site, changes));
                     self.regenerate(&names, affected, started);
                 }
                 Ok(Message::Events(Err(errors))) => {
@@ -300,7 +300,7 @@ impl Daemon {
                                 error!("{e}");
                             }
                             let changes = self.rescan();
-                            let affected = self.site.apply(changes);
+                            let affected = crate::load::apply_parallel(&mut self.site, changes);
                             self.regenerate(&["(full rescan)".to_string()], affected, Instant::now());
                         } else {
                             warn!("watcher: {e}");
@@ -361,14 +361,14 @@ impl Daemon {
     ) {
         let (found, problems) = crate::load::load_dir(&self.root, rel, self.out_abs.as_deref());
         diagnostics.extend(problems);
-        let present: HashSet<PathBuf> = found.iter().map(|c| change_path(c).to_path_buf()).collect();
+        let present: HashSet<PathBuf> = found.iter().map(|c| c.path().to_path_buf()).collect();
         for gone in self.site.sources_under(rel) {
             if !present.contains(&gone) && seen.insert(gone.clone()) {
                 changes.push(Change::Remove(gone));
             }
         }
         for change in found {
-            if seen.insert(change_path(&change).to_path_buf()) {
+            if seen.insert(change.path().to_path_buf()) {
                 changes.push(change);
             }
         }
@@ -378,7 +378,7 @@ impl Daemon {
     fn rescan(&self) -> Vec<Change> {
         let (mut changes, diagnostics) = load_site(&self.root, self.out_abs.as_deref());
         self.log_reading_problems(diagnostics);
-        let present: HashSet<PathBuf> = changes.iter().map(|c| change_path(c).to_path_buf()).collect();
+        let present: HashSet<PathBuf> = changes.iter().map(|c| c.path().to_path_buf()).collect();
         for gone in self.site.sources_under(Path::new("")) {
             if !present.contains(&gone) {
                 changes.push(Change::Remove(gone));
@@ -528,12 +528,6 @@ fn render(
     }
     dates.insert("opml.xml".into(), renderer.site_updated());
     (files, dates)
-}
-
-fn change_path(change: &Change) -> &Path {
-    match change {
-        Change::Write(p, _) | Change::Remove(p) => p,
-    }
 }
 
 /// `a, b, c and 7 more`.

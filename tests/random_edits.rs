@@ -123,6 +123,29 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
         let mut on_disk: Vec<PathBuf> = Vec::new();
         for step in 0..12 {
             let names: Vec<String> = on_disk.iter().filter_map(|p| p.file_name()?.to_str().map(String::from)).collect();
+            // A post parsed ahead under one config, applied after the config changed.
+            if rng.below(15) == 0 {
+                let path = PathBuf::from(format!("content/post/s{step}.md"));
+                let bytes = random_post(&mut rng, &[]);
+                let stale = site.prepare(path.clone(), bytes.clone());
+                config = CONFIGS[rng.below(CONFIGS.len())];
+                let mut affected = site.apply([Change::Write("feedwright.yaml".into(), config.as_bytes().to_vec())]);
+                affected.merge(site.apply([stale]));
+                on_disk.push(path.clone());
+                let parsed_config = parse_config(Path::new("feedwright.yaml"), config.as_bytes()).unwrap();
+                if parse_post(&path, &bytes, &parsed_config).0.is_some() {
+                    good.insert(path, bytes);
+                }
+                write_affected(&site, &affected, &mut out);
+                let (all, _) = site.render_all();
+                assert_same(&out, &all, &format!("seed {seed} step {step}: stale prepared post"));
+                assert_same(
+                    &all,
+                    &fresh(config, &good),
+                    &format!("seed {seed} step {step}: stale prepared post vs fresh"),
+                );
+                continue;
+            }
             // A rename: the same bytes under a new name, and the old name gone, in one batch.
             if rng.below(12) == 0 && !on_disk.is_empty() {
                 let from = on_disk[rng.below(on_disk.len())].clone();
@@ -186,7 +209,14 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                 }
                 _ => {}
             }
-            let affected = site.apply([change.clone()]);
+            // Half the posts arrive parsed ahead, as the parallel loader sends them.
+            let applied = match &change {
+                Change::Write(p, b) if p.starts_with("content") && rng.below(2) == 0 => {
+                    site.prepare(p.clone(), b.clone())
+                }
+                other => other.clone(),
+            };
+            let affected = site.apply([applied]);
             write_affected(&site, &affected, &mut out);
             let (all, _) = site.render_all();
             assert_same(
