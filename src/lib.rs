@@ -18,6 +18,7 @@ pub mod links;
 pub mod load;
 pub mod opml;
 pub mod output;
+pub mod parallel;
 pub mod post;
 pub mod render;
 pub mod rss_feed;

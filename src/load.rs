@@ -12,7 +12,7 @@ use crate::config::CONFIG_FILES;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 
-use crate::site::{Affected, Change, InputKind, Site, input_kind};
+use crate::site::{Change, InputKind, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -58,25 +58,6 @@ fn read_all(root: &Path, paths: Vec<PathBuf>) -> (Vec<Change>, Vec<Diagnostic>) 
         diagnostics.extend(problems);
     }
     (changes, diagnostics)
-}
-
-/// Apply a large batch with the posts parsed on every core: config files first, then
-/// the posts, prepared in parallel under that config (the core itself stays
-/// single-threaded; `Site::prepare` is pure).
-pub fn apply_parallel(site: &mut Site, changes: Vec<Change>) -> Affected {
-    let (configs, posts): (Vec<Change>, Vec<Change>) =
-        changes.into_iter().partition(|c| input_kind(c.path()) == InputKind::Config);
-    let mut affected = site.apply(configs);
-    let shared: &Site = site;
-    let prepared: Vec<Change> = posts
-        .into_par_iter()
-        .map(|change| match change {
-            Change::Write(path, bytes) => shared.prepare(path, bytes),
-            other => other,
-        })
-        .collect();
-    affected.merge(site.apply(prepared));
-    affected
 }
 
 /// Every post below the site folder `rel` (relative to `root`).

@@ -193,7 +193,7 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
     let (changes, mut diagnostics) = load_site(&args.site, skip.as_deref());
     let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now());
-    feedwright::load::apply_parallel(&mut site, changes);
+    feedwright::parallel::apply_parallel(&mut site, changes);
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);
@@ -219,7 +219,7 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
         );
         return ExitCode::from(EXIT_POSTS);
     }
-    let (files, render_diagnostics) = site.render_all();
+    let (files, render_diagnostics) = feedwright::parallel::render_all(&site);
     diagnostics.extend(render_diagnostics);
     let rendered = started.elapsed();
     let mut dir = OutDir::open(out);

@@ -7,6 +7,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 /// The manifest: one relative path per line, every file feedwright wrote in `--out`.
 pub const MANIFEST: &str = ".feedwright-manifest";
 
@@ -52,22 +54,22 @@ impl OutDir {
 
     /// Write `files` and remove `remove` (only those feedwright wrote), then the manifest.
     pub fn update(&mut self, files: &BTreeMap<String, Vec<u8>>, remove: &[String]) -> io::Result<Written> {
-        let mut done = Written::default();
-        for (rel, bytes) in files {
-            if !is_safe(rel) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("refusing to write outside --out: {rel}"),
-                ));
-            }
-            if self.write_file(rel, bytes)? {
-                done.written += 1;
-                done.touched.push(rel.clone());
-            } else {
-                done.unchanged += 1;
-            }
-            self.manifest.insert(rel.clone());
+        if let Some(bad) = files.keys().find(|rel| !is_safe(rel)) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {bad}")));
         }
+        let mut done = Written::default();
+        // Only files whose bytes differ are written, so unchanged files keep their mtime.
+        let changed: Vec<(&String, &Vec<u8>)> = files
+            .par_iter()
+            .filter(|(rel, bytes)| fs::read(self.root.join(rel)).map_or(true, |old| old != **bytes))
+            .collect();
+        done.unchanged = files.len() - changed.len();
+        self.publish(&changed)?;
+        for (rel, _) in &changed {
+            done.written += 1;
+            done.touched.push((*rel).clone());
+        }
+        self.manifest.extend(files.keys().cloned());
         for rel in remove {
             if self.manifest.remove(rel) && !files.contains_key(rel) {
                 match fs::remove_file(self.root.join(rel)) {
@@ -92,6 +94,44 @@ impl OutDir {
         Ok(done)
     }
 
+    /// Replace many files atomically: every new file is written beside its target and made
+    /// durable first (one `syncfs` for a large batch, else an fsync each), then each is
+    /// renamed over its target, then the renames are made durable (one more `syncfs`). A failure before the
+    /// renames leaves every published file as it was.
+    fn publish(&self, files: &[(&String, &Vec<u8>)]) -> io::Result<()> {
+        if files.len() < 8 {
+            for (rel, bytes) in files {
+                self.write_file(rel, bytes)?;
+            }
+            return Ok(());
+        }
+        let staged: Vec<io::Result<(PathBuf, PathBuf)>> = files
+            .par_iter()
+            .map(|(rel, bytes)| {
+                let path = self.root.join(rel);
+                let dir = path.parent().unwrap_or(&self.root);
+                fs::create_dir_all(dir)?;
+                let tmp = temp_name(&path);
+                fs::write(&tmp, bytes)?;
+                Ok((tmp, path))
+            })
+            .collect();
+        let failed = staged.iter().find_map(|r| r.as_ref().err().map(|e| io::Error::new(e.kind(), e.to_string())));
+        let staged: Vec<(PathBuf, PathBuf)> = staged.into_iter().filter_map(Result::ok).collect();
+        let synced = failed.map_or_else(|| sync_filesystem(&self.root), Err);
+        if let Err(e) = synced {
+            for (tmp, _) in &staged {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        for (tmp, path) in &staged {
+            fs::rename(tmp, path)?;
+        }
+        // And the renames themselves, in every folder at once.
+        sync_filesystem(&self.root)
+    }
+
     /// Write one file atomically unless it already holds `bytes`; true if written.
     fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<bool> {
         let path = self.root.join(rel);
@@ -100,8 +140,7 @@ impl OutDir {
         }
         let dir = path.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir)?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = temp_name(&path);
         let result = (|| {
             let mut file = File::create(&tmp)?;
             file.write_all(bytes)?;
@@ -127,6 +166,33 @@ impl OutDir {
             }
             dir = d.parent();
         }
+    }
+}
+
+/// The temporary file a new version of `path` is written to first (same folder).
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Flush every file written so far on the file system holding `dir` (one call for a
+/// whole batch, instead of one fsync per file).
+fn sync_filesystem(dir: &Path) -> io::Result<()> {
+    let d = File::open(dir)?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: syncfs on a file descriptor we own and keep open for the call.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+        Err(io::Error::last_os_error())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        drop(d);
+        // Without syncfs, fall back to the whole system's sync.
+        std::process::Command::new("sync").status().map(|_| ())
     }
 }
 

@@ -1,10 +1,9 @@
 //! Rendering feeds to bytes: one pass over a site as it is, rendering each post's HTML
 //! at most once and sharing it between every feed that shows the post.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset};
 use url::Url;
@@ -25,8 +24,9 @@ pub struct Renderer<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
     links: LinkIndex<'a>,
-    html: RefCell<HashMap<&'a Path, Rc<Rendered>>>,
-    diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Each post's HTML, rendered once and shared by every feed (and thread) that shows it.
+    html: Mutex<HashMap<&'a Path, Arc<Rendered>>>,
+    diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -35,14 +35,14 @@ impl<'a> Renderer<'a> {
             config,
             catalog,
             links: LinkIndex::new(config, links),
-            html: RefCell::default(),
-            diagnostics: RefCell::default(),
+            html: Mutex::default(),
+            diagnostics: Mutex::default(),
         }
     }
 
     /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut d = self.diagnostics.borrow().clone();
+        let mut d = self.diagnostics.lock().map(|d| d.clone()).unwrap_or_default();
         d.sort();
         d
     }
@@ -169,13 +169,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn post_html(&self, post: &'a Post) -> Rc<Rendered> {
-        if let Some(done) = self.html.borrow().get(post.source.as_path()) {
-            return done.clone();
+    fn post_html(&self, post: &'a Post) -> Arc<Rendered> {
+        if let Some(done) = self.html.lock().ok().and_then(|h| h.get(post.source.as_path()).cloned()) {
+            return done;
         }
         let (markdown, findings) = shortcodes::expand(&post.body, &self.links);
-        {
-            let mut diagnostics = self.diagnostics.borrow_mut();
+        if let Ok(mut diagnostics) = self.diagnostics.lock() {
             for f in findings {
                 let line = post.body_line + post.body[..f.offset].matches('\n').count();
                 diagnostics.push(Diagnostic::warning(&post.source, line, f.message));
@@ -183,11 +182,17 @@ impl<'a> Renderer<'a> {
         }
         let permalink = Url::parse(&self.links.permalink(post)).unwrap_or_else(|_| self.links.base.clone());
         let rendered = content::render(&markdown, &permalink);
-        let rendered = Rc::new(Rendered {
+        let rendered = Arc::new(Rendered {
             html: clean(&rendered.html).into_owned(),
             summary_html: clean(&rendered.summary_html).into_owned(),
         });
-        self.html.borrow_mut().insert(&post.source, rendered.clone());
+        if let Ok(mut html) = self.html.lock() {
+            // Another thread may have rendered it meanwhile: the same bytes either way.
+            if let Some(first) = html.get(post.source.as_path()) {
+                return first.clone();
+            }
+            html.insert(&post.source, rendered.clone());
+        }
         rendered
     }
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use notify::event::ModifyKind;
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
+use rayon::prelude::*;
 use tracing::{debug, error, info, warn};
 
 use crate::catalog::FeedKey;
@@ -114,7 +115,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         logged: HashSet::new(),
     };
     let (changes, load_diagnostics) = load_site(&root, daemon.out_abs.as_deref());
-    crate::load::apply_parallel(&mut daemon.site, changes);
+    crate::parallel::apply_parallel(&mut daemon.site, changes);
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
@@ -290,7 +291,7 @@ impl Daemon {
                         continue;
                     }
                     let mut affected = self.site.set_now(Utc::now());
-                    affected.merge(crate::load::apply_parallel(&mut self.site, changes));
+                    affected.merge(crate::parallel::apply_parallel(&mut self.site, changes));
                     self.regenerate(&names, affected, started);
                 }
                 Ok(Message::Events(Err(errors))) => {
@@ -300,7 +301,7 @@ impl Daemon {
                                 error!("{e}");
                             }
                             let changes = self.rescan();
-                            let affected = crate::load::apply_parallel(&mut self.site, changes);
+                            let affected = crate::parallel::apply_parallel(&mut self.site, changes);
                             self.regenerate(&["(full rescan)".to_string()], affected, Instant::now());
                         } else {
                             warn!("watcher: {e}");
@@ -516,7 +517,11 @@ fn render(
     config: Option<&Config>,
     keys: &[FeedKey],
 ) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, DateTime<FixedOffset>>) {
-    let mut files = renderer.files(keys.iter());
+    let mut files: BTreeMap<String, Vec<u8>> =
+        keys.par_chunks(16).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
     files.insert("opml.xml".into(), renderer.opml());
     let formats = config.map(|c| c.formats.clone()).unwrap_or_default();
     let mut dates = BTreeMap::new();
