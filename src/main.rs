@@ -245,7 +245,7 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     }
     if verbosity >= 2 {
         eprintln!(
-            "built {posts} posts into {} feeds in {:.1} ms (load+parse {:.1} ms, render {:.1} ms, write {:.1} ms)",
+            "built {posts} posts into {} files in {:.1} ms (load+parse {:.1} ms, render {:.1} ms, write {:.1} ms)",
             files.len(),
             ms(started.elapsed()),
             ms(loaded),
