@@ -45,16 +45,8 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "feeds")]
         out: PathBuf,
-        /// Wait this long after the last file event before regenerating.
-        #[arg(long, default_value_t = 50)]
-        debounce_ms: u64,
-        /// Poll for changes (every MS milliseconds, default 500) instead of inotify:
-        /// for network file systems.
-        #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
-        poll: Option<u64>,
-        /// Write this file once the initial build is on disk (for scripts and tests).
-        #[arg(long, value_name = "PATH")]
-        ready_file: Option<PathBuf>,
+        #[command(flatten)]
+        daemon: DaemonArgs,
     },
     /// Watch the site and serve its feeds over HTTP (conditional GET, gzip, brotli).
     Serve {
@@ -66,15 +58,8 @@ enum Command {
         /// Also write the feeds to this folder.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Wait this long after the last file event before regenerating.
-        #[arg(long, default_value_t = 50)]
-        debounce_ms: u64,
-        /// Poll for changes instead of inotify (every MS milliseconds, default 500).
-        #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
-        poll: Option<u64>,
-        /// Write this file (with the address served) once the first build is ready.
-        #[arg(long, value_name = "PATH")]
-        ready_file: Option<PathBuf>,
+        #[command(flatten)]
+        daemon: DaemonArgs,
         /// Close a connection whose request headers take longer than this.
         #[arg(long, default_value_t = 10)]
         header_timeout_secs: u64,
@@ -87,6 +72,21 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+}
+
+/// What `watch` and `serve` share.
+#[derive(Args)]
+struct DaemonArgs {
+    /// Wait this long after the last file event before regenerating.
+    #[arg(long, default_value_t = 50)]
+    debounce_ms: u64,
+    /// Poll for changes (every MS milliseconds, default 500) instead of inotify:
+    /// for network file systems.
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+    poll: Option<u64>,
+    /// Write this file once the initial build is ready (`serve` adds `listen ADDR`).
+    #[arg(long, value_name = "PATH")]
+    ready_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -118,15 +118,15 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { site, out, keep_going } => build(&site, &out, keep_going, verbosity),
         Command::Check { site } => check(&site, verbosity),
-        Command::Watch { site, out, debounce_ms, poll, ready_file } => {
+        Command::Watch { site, out, daemon } => {
             init_logging(verbosity);
-            let opts = watch_options(site, Some(out), debounce_ms, poll, ready_file);
+            let opts = watch_options(site, Some(out), daemon);
             daemon_exit(feedwright::watch::run(opts, None, None))
         }
-        Command::Serve { site, listen, out, debounce_ms, poll, ready_file, header_timeout_secs, max_connections } => {
+        Command::Serve { site, listen, out, daemon, header_timeout_secs, max_connections } => {
             init_logging(verbosity);
             let opts = ServeOptions {
-                watch: watch_options(site, out, debounce_ms, poll, ready_file),
+                watch: watch_options(site, out, daemon),
                 listen,
                 header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
                 max_connections,
@@ -136,20 +136,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn watch_options(
-    site: SiteArgs,
-    out: Option<PathBuf>,
-    debounce_ms: u64,
-    poll: Option<u64>,
-    ready_file: Option<PathBuf>,
-) -> WatchOptions {
+fn watch_options(site: SiteArgs, out: Option<PathBuf>, daemon: DaemonArgs) -> WatchOptions {
     WatchOptions {
         site: site.site,
         out,
         options: Options { drafts: site.drafts, future: site.future },
-        debounce: Duration::from_millis(debounce_ms.max(1)),
-        poll: poll.map(|ms| Duration::from_millis(ms.max(10))),
-        ready_file,
+        debounce: Duration::from_millis(daemon.debounce_ms.max(1)),
+        poll: daemon.poll.map(|ms| Duration::from_millis(ms.max(10))),
+        ready_file: daemon.ready_file,
         ready_note: String::new(),
     }
 }
