@@ -11,6 +11,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset};
+
 use crate::config::{Config, CustomFeed};
 use crate::post::Post;
 use crate::slug::assign_slugs;
@@ -187,6 +189,8 @@ impl Terms {
 #[derive(Debug, Default)]
 pub struct Catalog {
     all: BTreeSet<Ranked>,
+    /// Every visible post's `updated`, counted (the newest is the site's date).
+    updated: BTreeMap<DateTime<FixedOffset>, usize>,
     /// Posts inserted or removed since the last `take_touched`.
     touched: Vec<Arc<Post>>,
     pub tags: Terms,
@@ -231,7 +235,9 @@ impl Catalog {
     /// Add a visible post to every feed it belongs to.
     pub fn insert(&mut self, config: &Config, post: &Arc<Post>) {
         self.touched.push(post.clone());
-        self.all.insert(Ranked(post.clone()));
+        if self.all.insert(Ranked(post.clone())) {
+            *self.updated.entry(post.updated).or_default() += 1;
+        }
         post.tags.iter().for_each(|t| self.tags.add(t, post));
         post.categories.iter().for_each(|c| self.categories.add(c, post));
         for name in series_names(post) {
@@ -250,7 +256,14 @@ impl Catalog {
     /// Take a post out of every feed (`post` must be the version that was inserted).
     pub fn remove(&mut self, config: &Config, post: &Arc<Post>) {
         self.touched.push(post.clone());
-        self.all.remove(&Ranked(post.clone()));
+        if self.all.remove(&Ranked(post.clone())) {
+            if let Some(n) = self.updated.get_mut(&post.updated) {
+                *n -= 1;
+                if *n == 0 {
+                    self.updated.remove(&post.updated);
+                }
+            }
+        }
         post.tags.iter().for_each(|t| self.tags.remove(t, post));
         post.categories.iter().for_each(|c| self.categories.remove(c, post));
         for name in series_names(post) {
@@ -298,6 +311,11 @@ impl Catalog {
         );
         keys.extend(config.feeds.iter().filter(|f| matches(f, post)).map(|f| FeedKey::Custom(f.slug.clone())));
         keys
+    }
+
+    /// The newest `updated` of any visible post (the date of feeds without items).
+    pub fn newest(&self) -> Option<DateTime<FixedOffset>> {
+        self.updated.keys().next_back().copied()
     }
 
     /// Every visible post, newest first.

@@ -1,8 +1,10 @@
 //! Rendering feeds to bytes: one pass over a site as it is, rendering each post's HTML
 //! at most once and sharing it between every feed that shows the post.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset};
@@ -24,20 +26,15 @@ pub struct Renderer<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
     links: LinkIndex<'a>,
-    /// Each post's HTML, rendered once and shared by every feed (and thread) that shows it.
-    html: Mutex<HashMap<&'a Path, Arc<Rendered>>>,
+    /// Each post's HTML, rendered once and shared by every feed (and thread) that shows
+    /// it — and kept by the site between renders while the post and its links stay.
+    html: &'a HtmlCache,
     diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a Config, catalog: &'a Catalog, links: &'a Links) -> Renderer<'a> {
-        Renderer {
-            config,
-            catalog,
-            links: LinkIndex::new(config, links),
-            html: Mutex::default(),
-            diagnostics: Mutex::default(),
-        }
+    pub fn new(config: &'a Config, catalog: &'a Catalog, links: &'a Links, html: &'a HtmlCache) -> Renderer<'a> {
+        Renderer { config, catalog, links: LinkIndex::new(config, links), html, diagnostics: Mutex::default() }
     }
 
     /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
@@ -111,7 +108,7 @@ impl<'a> Renderer<'a> {
 
     /// The newest update among all posts (the date of feeds without items).
     fn newest(&self) -> Option<DateTime<FixedOffset>> {
-        self.catalog.posts().map(|p| p.updated).max()
+        self.catalog.newest()
     }
 
     fn view(&self, feed: &Feed<'a>) -> FeedView {
@@ -170,7 +167,16 @@ impl<'a> Renderer<'a> {
     }
 
     fn post_html(&self, post: &'a Post) -> Arc<Rendered> {
-        if let Some(done) = self.html.lock().ok().and_then(|h| h.get(post.source.as_path()).cloned()) {
+        // What the HTML depends on besides the config: the file, and where its links lead.
+        let mut key = DefaultHasher::new();
+        post.revision.hash(&mut key);
+        for target in &post.ref_targets {
+            self.links.posts.find(target).map(|p| &p.path).hash(&mut key);
+        }
+        let key = key.finish();
+        if let Some((k, done)) = self.html.lock().ok().and_then(|h| h.get(&post.source).cloned())
+            && k == key
+        {
             return done;
         }
         let (markdown, findings) = shortcodes::expand(&post.body, &self.links);
@@ -187,15 +193,14 @@ impl<'a> Renderer<'a> {
             summary_html: clean(&rendered.summary_html).into_owned(),
         });
         if let Ok(mut html) = self.html.lock() {
-            // Another thread may have rendered it meanwhile: the same bytes either way.
-            if let Some(first) = html.get(post.source.as_path()) {
-                return first.clone();
-            }
-            html.insert(&post.source, rendered.clone());
+            html.insert(post.source.clone(), (key, rendered.clone()));
         }
         rendered
     }
 }
+
+/// Rendered post HTML by file, with a hash of what it was rendered from.
+pub type HtmlCache = Mutex<HashMap<PathBuf, (u64, Arc<Rendered>)>>;
 
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")

@@ -10,14 +10,14 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::catalog::{Catalog, FeedKey};
 use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
 use crate::links::Links;
 use crate::post::{Post, parse_post};
-use crate::render::Renderer;
+use crate::render::{HtmlCache, Renderer};
 use crate::slug::stable_hash;
 
 /// What to include beyond published posts.
@@ -134,10 +134,18 @@ pub struct Site {
     sources: BTreeMap<PathBuf, Source>,
     /// Every parsed post's id → the files that claim it (the first one wins).
     ids: HashMap<String, BTreeSet<PathBuf>>,
+    /// Ids claimed by more than one file.
+    duplicates: BTreeSet<String>,
+    /// Files with diagnostics (so reporting them costs nothing on a clean site).
+    problems: BTreeSet<PathBuf>,
+    /// Every post's date and expiry: when the site changes by the clock alone.
+    timeline: BTreeMap<DateTime<Utc>, usize>,
     /// The posts the catalog holds: visible, and first with their id.
     visible: HashMap<PathBuf, Arc<Post>>,
     catalog: Catalog,
     links: Links,
+    /// Post HTML kept between renders (cleared when the config changes).
+    html: HtmlCache,
     /// Per feed (and `None` for the OPML list): a hash of what its bytes depend on.
     fingerprints: BTreeMap<Option<FeedKey>, u64>,
     opml_fingerprint: Option<u64>,
@@ -156,9 +164,13 @@ impl Site {
             config_diagnostics: Vec::new(),
             sources: BTreeMap::new(),
             ids: HashMap::new(),
+            duplicates: BTreeSet::new(),
+            problems: BTreeSet::new(),
+            timeline: BTreeMap::new(),
             visible: HashMap::new(),
             catalog: Catalog::default(),
             links: Links::default(),
+            html: HtmlCache::default(),
             fingerprints: BTreeMap::new(),
             opml_fingerprint: None,
             generation: 0,
@@ -208,7 +220,7 @@ impl Site {
                 }
                 Some((bytes, _)) => self.parse_source(path.clone(), bytes, None, &mut touched),
                 None => {
-                    if let Some(old) = self.sources.remove(&path).and_then(|s| s.post) {
+                    if let Some(old) = self.take_source(&path).and_then(|s| s.post) {
                         self.forget_id(&old, &path, &mut touched);
                     }
                 }
@@ -234,15 +246,10 @@ impl Site {
 
     /// Move the clock the site is seen at (future posts become due, expired ones go).
     pub fn set_now(&mut self, now: DateTime<Utc>) -> Affected {
+        use std::ops::Bound::{Excluded, Included};
         let (from, to) = (self.now.min(now), self.now.max(now));
         self.now = now;
-        let flips = |t: DateTime<FixedOffset>| t > from && t <= to;
-        let any = self
-            .sources
-            .values()
-            .filter_map(|s| s.post.as_ref())
-            .any(|p| flips(p.date.instant) || p.expiry.is_some_and(flips));
-        if !any {
+        if self.timeline.range((Excluded(from), Included(to))).next().is_none() {
             return Affected::default();
         }
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
@@ -254,18 +261,36 @@ impl Site {
 
     /// The next moment a post becomes due or expires, after now.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        self.sources
-            .values()
-            .filter_map(|s| s.post.as_ref())
-            .filter(|p| self.options.drafts || !p.draft)
-            .flat_map(|p| {
-                let publish = (!self.options.future).then_some(p.date.instant);
-                [publish, p.expiry]
-            })
-            .flatten()
-            .map(|t| t.with_timezone(&Utc))
-            .filter(|&t| t > self.now)
-            .min()
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.timeline.range((Excluded(self.now), Unbounded)).next().map(|(t, _)| *t)
+    }
+
+    fn take_source(&mut self, path: &Path) -> Option<Source> {
+        let source = self.sources.remove(path)?;
+        self.problems.remove(path);
+        if let Some(post) = &source.post {
+            for t in times(post) {
+                if let Some(n) = self.timeline.get_mut(&t) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.timeline.remove(&t);
+                    }
+                }
+            }
+        }
+        Some(source)
+    }
+
+    fn put_source(&mut self, path: PathBuf, source: Source) {
+        if !source.diagnostics.is_empty() {
+            self.problems.insert(path.clone());
+        }
+        if let Some(post) = &source.post {
+            for t in times(post) {
+                *self.timeline.entry(t).or_default() += 1;
+            }
+        }
+        self.sources.insert(path, source);
     }
 
     /// Reads the config in force from the config files; true when it changed.
@@ -312,13 +337,13 @@ impl Site {
 
     /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
     fn stage(&mut self, path: PathBuf, bytes: Vec<u8>) {
-        let source = match self.sources.remove(&path) {
+        let source = match self.take_source(&path) {
             Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
                 Source { bytes, post: Some(post), good_bytes: Some(good_bytes.unwrap_or(old)), diagnostics: Vec::new() }
             }
             _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
         };
-        self.sources.insert(path, source);
+        self.put_source(path, source);
     }
 
     fn parse_source(
@@ -328,7 +353,7 @@ impl Site {
         parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
         touched: &mut BTreeSet<PathBuf>,
     ) {
-        let old = self.sources.remove(&path);
+        let old = self.take_source(&path);
         let (parsed, diagnostics) = parsed.unwrap_or_else(|| self.parse(&path, &bytes));
         let (old_post, old_good) = match old {
             Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), Some(good_bytes.unwrap_or(bytes))),
@@ -344,7 +369,7 @@ impl Site {
 
     /// Parse every file again under a changed config (a broken file's last good bytes too).
     fn reparse(&mut self, path: PathBuf, touched: &mut BTreeSet<PathBuf>) {
-        let Some(old) = self.sources.remove(&path) else { return };
+        let Some(old) = self.take_source(&path) else { return };
         let (parsed, diagnostics) = self.parse(&path, &old.bytes);
         let source = match parsed {
             Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
@@ -372,14 +397,20 @@ impl Site {
             let claims = self.ids.entry(post.id.clone()).or_default();
             claims.insert(path.clone());
             touched.extend(claims.iter().cloned());
+            if claims.len() > 1 {
+                self.duplicates.insert(post.id.clone());
+            }
         }
-        self.sources.insert(path, source);
+        self.put_source(path, source);
     }
 
     fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut BTreeSet<PathBuf>) {
         if let Some(claims) = self.ids.get_mut(&post.id) {
             claims.remove(path);
             touched.extend(claims.iter().cloned());
+            if claims.len() < 2 {
+                self.duplicates.remove(&post.id);
+            }
             if claims.is_empty() {
                 self.ids.remove(&post.id);
             }
@@ -407,6 +438,9 @@ impl Site {
         if let Some(old) = self.visible.remove(path) {
             self.catalog.remove(config, &old);
             self.links.remove(&old);
+            if let Ok(mut html) = self.html.lock() {
+                html.remove(path);
+            }
         }
         if let Some(new) = wanted {
             self.catalog.insert(config, &new);
@@ -419,6 +453,7 @@ impl Site {
         let Some(config) = self.config() else { return };
         self.catalog = Catalog::new(config);
         self.links = Links::default();
+        self.html = HtmlCache::default();
         self.visible.clear();
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
         for path in &paths {
@@ -442,10 +477,10 @@ impl Site {
         if self.config.is_none() && all.is_empty() {
             all.push(missing_config());
         }
-        for source in self.sources.values() {
-            all.extend(source.diagnostics.iter().cloned());
+        for path in &self.problems {
+            all.extend(self.sources.get(path).into_iter().flat_map(|s| s.diagnostics.iter().cloned()));
         }
-        for (id, claims) in &self.ids {
+        for (id, claims) in self.duplicates.iter().filter_map(|id| Some((id, self.ids.get(id)?))) {
             let mut claims = claims.iter();
             let Some(first) = claims.next() else { continue };
             for other in claims {
@@ -480,7 +515,7 @@ impl Site {
 
     /// A renderer over the site as it is now; `None` without a config.
     pub fn renderer(&self) -> Option<Renderer<'_>> {
-        Some(Renderer::new(self.config()?, &self.catalog, &self.links))
+        Some(Renderer::new(self.config()?, &self.catalog, &self.links, &self.html))
     }
 
     /// Every output file (relative path → bytes).
@@ -526,7 +561,7 @@ impl Site {
         };
         let config_hash = stable_hash(config_bytes);
         // A feed without items is dated by the site's newest post.
-        let site_newest = self.catalog.posts().map(|p| p.updated).max();
+        let site_newest = self.catalog.newest();
         let mut after: BTreeMap<Option<FeedKey>, u64> = self
             .fingerprints
             .iter()
@@ -577,6 +612,11 @@ impl Site {
         }
         h.finish()
     }
+}
+
+/// The moments a post's visibility can change by the clock: its date and its expiry.
+fn times(post: &Post) -> impl Iterator<Item = DateTime<Utc>> {
+    std::iter::once(post.date.instant).chain(post.expiry).map(|t| t.with_timezone(&Utc))
 }
 
 fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
