@@ -256,12 +256,12 @@ impl Catalog {
     /// Take a post out of every feed (`post` must be the version that was inserted).
     pub fn remove(&mut self, config: &Config, post: &Arc<Post>) {
         self.touched.push(post.clone());
-        if self.all.remove(&Ranked(post.clone())) {
-            if let Some(n) = self.updated.get_mut(&post.updated) {
-                *n -= 1;
-                if *n == 0 {
-                    self.updated.remove(&post.updated);
-                }
+        if self.all.remove(&Ranked(post.clone()))
+            && let Some(n) = self.updated.get_mut(&post.updated)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.updated.remove(&post.updated);
             }
         }
         post.tags.iter().for_each(|t| self.tags.remove(t, post));
