@@ -429,7 +429,7 @@ impl Daemon {
     fn write_all(&mut self) -> std::io::Result<Written> {
         let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
         let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
-        let (files, dates) = render(&renderer, self.site.config(), &keys);
+        let (files, dates) = render(&renderer, self.site.config(), &keys, true);
         let diagnostics = renderer.diagnostics();
         drop(renderer);
         self.log_diagnostics(diagnostics);
@@ -463,11 +463,7 @@ impl Daemon {
     fn write_affected(&mut self, affected: &Affected) -> std::io::Result<Written> {
         let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
         let keys: Vec<FeedKey> = affected.changed.iter().cloned().collect();
-        let (mut files, mut dates) = render(&renderer, self.site.config(), &keys);
-        if !affected.opml {
-            files.remove("opml.xml");
-            dates.remove("opml.xml");
-        }
+        let (files, dates) = render(&renderer, self.site.config(), &keys, affected.opml);
         let diagnostics = renderer.diagnostics();
         drop(renderer);
         let formats = self.site.config().map(|c| c.formats.clone()).unwrap_or_default();
@@ -511,18 +507,18 @@ impl Daemon {
     }
 }
 
-/// Render the files of `keys` and `opml.xml`, with each file's own date.
+/// Render the files of `keys` (and `opml.xml` if asked), with each file's own date.
 fn render(
     renderer: &crate::render::Renderer<'_>,
     config: Option<&Config>,
     keys: &[FeedKey],
+    opml: bool,
 ) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, DateTime<FixedOffset>>) {
     let mut files: BTreeMap<String, Vec<u8>> =
         keys.par_chunks(16).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
             a.extend(b);
             a
         });
-    files.insert("opml.xml".into(), renderer.opml());
     let formats = config.map(|c| c.formats.clone()).unwrap_or_default();
     let mut dates = BTreeMap::new();
     for key in keys {
@@ -531,7 +527,10 @@ fn render(
             dates.insert(file, date);
         }
     }
-    dates.insert("opml.xml".into(), renderer.site_updated());
+    if opml {
+        files.insert("opml.xml".into(), renderer.opml());
+        dates.insert("opml.xml".into(), renderer.site_updated());
+    }
     (files, dates)
 }
 
