@@ -394,13 +394,23 @@ impl Catalog {
                 },
                 format!("{base}/"),
             ),
-            FeedKey::Tag(slug) => self.term_meta(&self.tags, slug, "Tag", "tags", config),
-            FeedKey::Category(slug) => self.term_meta(&self.categories, slug, "Category", "categories", config),
-            FeedKey::Series(slug) => self.term_meta(&self.series, slug, "Series", "series", config),
+            FeedKey::Tag(slug) | FeedKey::Category(slug) | FeedKey::Series(slug) => {
+                let (terms, label) = match key {
+                    FeedKey::Tag(_) => (&self.tags, "tag"),
+                    FeedKey::Category(_) => (&self.categories, "category"),
+                    _ => (&self.series, "series"),
+                };
+                let name = terms.by_slug.get(slug).map_or(slug.as_str(), |k| terms.display(k, slug));
+                (
+                    self.title(config, key),
+                    format!("Posts in {label} “{name}” on {site}"),
+                    format!("{base}/{}", key.dir()),
+                )
+            }
             FeedKey::Custom(slug) => {
                 let custom = config.feeds.iter().find(|f| &f.slug == slug)?;
                 (
-                    format!("{site} — {}", custom.title),
+                    self.title(config, key),
                     custom.description.clone().unwrap_or_else(|| format!("{} on {site}", custom.title)),
                     format!("{base}/"),
                 )
@@ -426,30 +436,6 @@ impl Catalog {
                 format!("{site} — {title}")
             }
         }
-    }
-
-    fn term_meta(
-        &self,
-        terms: &Terms,
-        slug: &str,
-        label: &str,
-        dir: &str,
-        config: &Config,
-    ) -> (String, String, String) {
-        let name = terms.by_slug.get(slug).map_or(slug, |k| terms.display(k, slug));
-        let site = &config.title;
-        (
-            self.title(
-                config,
-                &match label {
-                    "Tag" => FeedKey::Tag(slug.to_string()),
-                    "Category" => FeedKey::Category(slug.to_string()),
-                    _ => FeedKey::Series(slug.to_string()),
-                },
-            ),
-            format!("Posts in {} “{name}” on {site}", label.to_lowercase()),
-            format!("{}/{dir}/{slug}/", config.base_url),
-        )
     }
 }
 
