@@ -2,6 +2,7 @@
 //! a stem, or a path under the content folder, with or without extension.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -67,6 +68,14 @@ impl Links {
     /// differently when `post` comes or goes).
     pub fn referrers(&self, post: &Post) -> impl Iterator<Item = &PathBuf> {
         self.referrers.get(stem_of(&post.source)).into_iter().flatten()
+    }
+
+    /// Feeds `post`'s link targets and where each leads now into `h`: what its HTML
+    /// depends on besides its own bytes and the config.
+    pub fn hash_targets(&self, post: &Post, h: &mut impl Hasher) {
+        for target in &post.ref_targets {
+            self.find(target).map(|p| &p.path).hash(h);
+        }
     }
 
     /// The post `target` names, if the site has it.

@@ -49,12 +49,13 @@ impl<'a> Renderer<'a> {
         let mut files = BTreeMap::new();
         for key in keys {
             let Some(feed) = self.catalog.feed(self.config, key) else { continue };
-            let view = self.view(&feed);
+            let mut view = self.view(&feed);
             for &format in &self.config.formats {
+                view.self_url = self.self_url(key, format);
                 let bytes = match format {
-                    Format::Rss => rss_feed::write(&view.with_self(self.self_url(key, format))),
-                    Format::Atom => atom_feed::write(&view.with_self(self.self_url(key, format))),
-                    Format::Json => json_feed::write(&view.with_self(self.self_url(key, format))),
+                    Format::Rss => rss_feed::write(&view),
+                    Format::Atom => atom_feed::write(&view),
+                    Format::Json => json_feed::write(&view),
                 };
                 files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
             }
@@ -170,9 +171,7 @@ impl<'a> Renderer<'a> {
         // What the HTML depends on besides the config: the file, and where its links lead.
         let mut key = DefaultHasher::new();
         post.revision.hash(&mut key);
-        for target in &post.ref_targets {
-            self.links.posts.find(target).map(|p| &p.path).hash(&mut key);
-        }
+        self.links.posts.hash_targets(post, &mut key);
         let key = key.finish();
         if let Some((k, done)) = self.html.lock().ok().and_then(|h| h.get(&post.source).cloned())
             && k == key
@@ -204,12 +203,6 @@ pub type HtmlCache = Mutex<HashMap<PathBuf, (u64, Arc<Rendered>)>>;
 
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-impl FeedView {
-    fn with_self(&self, self_url: String) -> FeedView {
-        FeedView { self_url, ..self.clone() }
-    }
 }
 
 /// Resolves link targets against the site's posts and URL.

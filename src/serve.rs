@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -412,7 +412,7 @@ fn plural(taxonomy: &str) -> &'static str {
 /// Announces changed feeds to a WebSub hub from a background thread: retries with
 /// backoff, and never makes a regeneration or a response wait.
 struct Hub {
-    queue: Arc<Mutex<std::sync::mpsc::Sender<(String, String)>>>,
+    queue: std::sync::mpsc::Sender<(String, String)>,
 }
 
 impl Hub {
@@ -441,13 +441,11 @@ impl Hub {
                 }
             }
         });
-        Hub { queue: Arc::new(Mutex::new(tx)) }
+        Hub { queue: tx }
     }
 
     fn announce(&self, hub: &str, feed: &str) {
-        if let Ok(queue) = self.queue.lock() {
-            let _ = queue.send((hub.to_string(), feed.to_string()));
-        }
+        let _ = self.queue.send((hub.to_string(), feed.to_string()));
     }
 }
 

@@ -607,9 +607,7 @@ impl Site {
         for c in &post.categories {
             self.catalog.categories.display(&c.to_lowercase(), c).hash(&mut h);
         }
-        for target in &post.ref_targets {
-            self.links.find(target).map(|p| &p.path).hash(&mut h);
-        }
+        self.links.hash_targets(post, &mut h);
         h.finish()
     }
 }

@@ -98,6 +98,23 @@ fn write_affected(site: &Site, affected: &Affected, out: &mut BTreeMap<String, V
     }
 }
 
+/// After one step: writing only what `affected` names gives the site's files, and those
+/// are a fresh build's of the last good versions. Returns the site's files.
+fn check(
+    site: &Site,
+    affected: &Affected,
+    out: &mut BTreeMap<String, Vec<u8>>,
+    config: &str,
+    good: &BTreeMap<PathBuf, Vec<u8>>,
+    what: &str,
+) -> BTreeMap<String, Vec<u8>> {
+    write_affected(site, affected, out);
+    let (all, _) = site.render_all();
+    assert_same(out, &all, &format!("{what}: incremental writes missed a change"));
+    assert_same(&all, &fresh(config, good), &format!("{what}: differs from a fresh build"));
+    all
+}
+
 fn assert_same(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>, what: &str) {
     let differ: Vec<&String> = got.keys().chain(want.keys()).filter(|k| got.get(*k) != want.get(*k)).collect();
     if let Some(name) = differ.first() {
@@ -136,13 +153,13 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                 if parse_post(&path, &bytes, &parsed_config).0.is_some() {
                     good.insert(path, bytes);
                 }
-                write_affected(&site, &affected, &mut out);
-                let (all, _) = site.render_all();
-                assert_same(&out, &all, &format!("seed {seed} step {step}: stale prepared post"));
-                assert_same(
-                    &all,
-                    &fresh(config, &good),
-                    &format!("seed {seed} step {step}: stale prepared post vs fresh"),
+                check(
+                    &site,
+                    &affected,
+                    &mut out,
+                    config,
+                    &good,
+                    &format!("seed {seed} step {step}: stale prepared post"),
                 );
                 continue;
             }
@@ -160,14 +177,7 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                     }
                     None => site.apply([Change::Remove(from)]),
                 };
-                write_affected(&site, &affected, &mut out);
-                let (all, _) = site.render_all();
-                assert_same(&out, &all, &format!("seed {seed} step {step}: incremental writes missed a rename"));
-                assert_same(
-                    &all,
-                    &fresh(config, &good),
-                    &format!("seed {seed} step {step}: rename differs from a fresh build"),
-                );
+                check(&site, &affected, &mut out, config, &good, &format!("seed {seed} step {step}: a rename"));
                 continue;
             }
             let change = match rng.below(10) {
@@ -217,18 +227,13 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                 other => other.clone(),
             };
             let affected = site.apply([applied]);
-            write_affected(&site, &affected, &mut out);
-            let (all, _) = site.render_all();
-            assert_same(
-                &out,
-                &all,
-                &format!("seed {seed} step {step}: incremental writes missed a change ({change:?})"),
-            );
-            assert_same(
-                &all,
-                &fresh(config, &good),
-                &format!("seed {seed} step {step}: differs from a fresh build ({change:?})"),
-            );
+            let all =
+                check(&site, &affected, &mut out, config, &good, &format!("seed {seed} step {step} ({change:?})"));
+            if step % 4 == 3 {
+                // `build` renders on every core: it must give the same bytes.
+                let parallel = feedwright::parallel::render_all(&site).0;
+                assert_same(&parallel, &all, &format!("seed {seed} step {step}: parallel render"));
+            }
         }
     }
 }
