@@ -49,8 +49,16 @@ pub struct SplitError {
     pub message: String,
 }
 
-/// Split `text` (BOM removed, LF line endings) into front matter and body.
-pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
+/// Where the parts of a post are: the front matter's text and syntax, the body and its line.
+struct Parts<'a> {
+    raw: &'a str,
+    yaml: bool,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// Find the two delimiter lines of `text` (BOM removed, LF line endings).
+fn delimit(text: &str) -> Result<Parts<'_>, SplitError> {
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = match first_line.trim_end() {
         "---" => "---",
@@ -62,28 +70,36 @@ pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
             });
         }
     };
-    let start = first_line.len() + 1;
-    let mut offset = start.min(text.len());
+    let start = (first_line.len() + 1).min(text.len());
+    let mut offset = start;
     let mut line_no = 2;
-    let mut close = None;
     while offset < text.len() {
-        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let line_end = memchr::memchr(b'\n', &text.as_bytes()[offset..]).map_or(text.len(), |i| offset + i);
         let line = text[offset..line_end].trim_end();
         if line == delimiter || (delimiter == "---" && line == "...") {
-            close = Some((offset, line_end));
-            break;
+            return Ok(Parts {
+                raw: &text[start..offset],
+                yaml: delimiter == "---",
+                body: text.get(line_end + 1..).unwrap_or(""),
+                body_line: line_no + 1,
+            });
         }
         offset = line_end + 1;
         line_no += 1;
     }
-    let Some((close_start, close_end)) = close else {
-        return Err(SplitError {
-            line: 1,
-            message: format!("front matter opened here is never closed by a `{delimiter}` line"),
-        });
-    };
-    let raw = &text[start.min(close_start)..close_start];
-    let fields = if delimiter == "---" { parse_yaml(raw)? } else { parse_toml(raw)? };
+    Err(SplitError { line: 1, message: format!("front matter opened here is never closed by a `{delimiter}` line") })
+}
+
+/// The body of a post and the line it starts on, without reading the front matter.
+pub fn body_of(text: &str) -> Option<(&str, usize)> {
+    delimit(text).ok().map(|p| (p.body, p.body_line))
+}
+
+/// Split `text` (BOM removed, LF line endings) into front matter and body.
+pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
+    let Parts { raw, yaml, body, body_line } = delimit(text)?;
+    let delimiter = if yaml { "---" } else { "+++" };
+    let fields = if yaml { parse_yaml(raw)? } else { parse_toml(raw)? };
     let fields = fields
         .into_iter()
         .map(|(k, v)| {
@@ -91,8 +107,7 @@ pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
             (k.to_lowercase(), (v, line))
         })
         .collect();
-    let body = text.get(close_end + 1..).unwrap_or("");
-    Ok(Document { front: FrontMatter { fields, line: 1 }, body, body_line: line_no + 1 })
+    Ok(Document { front: FrontMatter { fields, line: 1 }, body, body_line })
 }
 
 fn parse_yaml(raw: &str) -> Result<Vec<(String, Value)>, SplitError> {

@@ -5,69 +5,65 @@
 //! become diagnostics.
 
 use std::collections::HashSet;
-use std::fs;
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::CONFIG_FILES;
 use crate::diag::Diagnostic;
-use rayon::prelude::*;
-
+use crate::render::Reader;
 use crate::site::{Change, InputKind, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Every input of the site at `root`, with problems found while reading.
-pub fn load_site(root: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnostic>) {
-    let mut changes = Vec::new();
-    let mut diagnostics = Vec::new();
+/// What a site folder holds: its config files (read) and its post files (found, not
+/// yet read: they are read and parsed in one pass on every core, so that a large site
+/// never holds every post's bytes at once).
+#[derive(Debug, Default)]
+pub struct Found {
+    pub configs: Vec<Change>,
+    /// Post files, relative to the site root, sorted.
+    pub posts: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every input of the site at `root` (skipping the folder `skip`, the output).
+pub fn find_site(root: &Path, skip: Option<&Path>) -> Found {
+    let mut found = Found::default();
     for name in CONFIG_FILES {
         let path = root.join(name);
         if path.is_file()
-            && let Some(bytes) = read(root, &path, &mut diagnostics)
+            && let Some(bytes) = read_file(root, &path, &mut found.diagnostics)
         {
-            changes.push(Change::Write(PathBuf::from(name), bytes));
+            found.configs.push(Change::Write(PathBuf::from(name), bytes));
         }
     }
     let mut seen = HashSet::new();
-    let mut posts = Vec::new();
     for dir in ["content", "_posts"] {
-        walk(root, &root.join(dir), skip, &mut seen, &mut posts, &mut diagnostics);
+        walk(root, &root.join(dir), skip, &mut seen, &mut found.posts, &mut found.diagnostics);
     }
-    let (read, problems) = read_all(root, posts);
-    changes.extend(read);
-    diagnostics.extend(problems);
-    (changes, diagnostics)
-}
-
-/// Read post files on every core.
-fn read_all(root: &Path, paths: Vec<PathBuf>) -> (Vec<Change>, Vec<Diagnostic>) {
-    let results: Vec<(Option<Change>, Vec<Diagnostic>)> = paths
-        .into_par_iter()
-        .map(|path| {
-            let mut diagnostics = Vec::new();
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            let change = read(root, &path, &mut diagnostics).map(|bytes| Change::Write(rel, bytes));
-            (change, diagnostics)
-        })
-        .collect();
-    let mut changes = Vec::new();
-    let mut diagnostics = Vec::new();
-    for (change, problems) in results {
-        changes.extend(change);
-        diagnostics.extend(problems);
-    }
-    (changes, diagnostics)
+    found
 }
 
 /// Every post below the site folder `rel` (relative to `root`).
-pub fn load_dir(root: &Path, rel: &Path, skip: Option<&Path>) -> (Vec<Change>, Vec<Diagnostic>) {
-    let mut posts = Vec::new();
-    let mut diagnostics = Vec::new();
-    walk(root, &root.join(rel), skip, &mut HashSet::new(), &mut posts, &mut diagnostics);
-    let (changes, problems) = read_all(root, posts);
-    diagnostics.extend(problems);
-    (changes, diagnostics)
+pub fn find_dir(root: &Path, rel: &Path, skip: Option<&Path>) -> Found {
+    let mut found = Found::default();
+    walk(root, &root.join(rel), skip, &mut HashSet::new(), &mut found.posts, &mut found.diagnostics);
+    found
+}
+
+/// The bytes of the post file `rel` (relative to `root`); `None` with a diagnostic when
+/// it cannot be read or is too large.
+pub fn read_post(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+    read_file(root, &root.join(rel), diagnostics)
+}
+
+/// A [`Reader`] for the core: a post file read again by its relative path.
+pub fn reader(root: &Path) -> Reader {
+    let root = root.to_path_buf();
+    Arc::new(move |rel: &Path| read_file(&root, &root.join(rel), &mut Vec::new()))
 }
 
 /// Read one input file (relative `rel` under `root`) as a change: its bytes, or removal
@@ -78,35 +74,49 @@ pub fn read_change(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -
     }
     let path = root.join(rel);
     match fs::metadata(&path) {
-        Ok(meta) if meta.is_file() => read(root, &path, diagnostics).map(|b| Change::Write(rel.to_path_buf(), b)),
+        Ok(meta) if meta.is_file() => read_file(root, &path, diagnostics).map(|b| Change::Write(rel.to_path_buf(), b)),
         Ok(_) => None,
         Err(_) => Some(Change::Remove(rel.to_path_buf())),
     }
 }
 
-fn read(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+fn read_file(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    match fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            diagnostics.push(Diagnostic::error(
-                rel,
-                0,
-                format!(
-                    "file is {} MiB; posts over {} MiB are skipped",
-                    meta.len() / (1024 * 1024),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
-            return None;
-        }
+    let mut cannot = |e: io::Error| diagnostics.push(Diagnostic::error(rel, 0, format!("cannot read: {e}")));
+    let mut file = match File::open(path) {
+        Ok(file) => file,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(rel, 0, format!("cannot read: {e}")));
+            cannot(e);
             return None;
         }
-        Ok(_) => {}
+    };
+    let len = match file.metadata() {
+        Ok(meta) => meta.len(),
+        Err(e) => {
+            cannot(e);
+            return None;
+        }
+    };
+    if len > MAX_FILE_BYTES {
+        diagnostics.push(Diagnostic::error(
+            rel,
+            0,
+            format!(
+                "file is {} MiB; posts over {} MiB are skipped",
+                len / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+        return None;
     }
-    match fs::read(path) {
-        Ok(bytes) => Some(bytes),
+    // One byte more than the size, so a file that grew while being read is read whole.
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    match (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => {
+            diagnostics.push(Diagnostic::error(rel, 0, "file grew past the size limit while being read: skipped"));
+            None
+        }
+        Ok(_) => Some(bytes),
         Err(e) => {
             diagnostics.push(Diagnostic::error(rel, 0, format!("cannot read: {e}")));
             None
@@ -139,20 +149,28 @@ fn walk(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
+    // The entry's own type needs no `stat`; a symlink is followed to see what it names.
+    let mut entries: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let kind = e.file_type().ok()?;
+            let is_dir = if kind.is_symlink() { e.path().is_dir() } else { kind.is_dir() };
+            Some((e.path(), is_dir))
+        })
+        .collect();
+    entries.sort();
+    for (path, is_dir) in entries {
         let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
-        if path.is_dir() {
+        if is_dir {
             walk(root, &path, skip, seen, posts, diagnostics);
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(&path);
         if input_kind(rel) == InputKind::Post {
-            posts.push(path);
+            posts.push(rel.to_path_buf());
         }
     }
 }

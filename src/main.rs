@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use feedwright::diag::Diagnostic;
-use feedwright::load::load_site;
+use feedwright::load::find_site;
 use feedwright::output::OutDir;
 use feedwright::serve::ServeOptions;
 use feedwright::site::{Options, Site};
@@ -185,9 +185,10 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
         return Err(ExitCode::from(EXIT_CONFIG));
     }
     let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
-    let (changes, mut diagnostics) = load_site(&args.site, skip.as_deref());
-    let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now());
-    feedwright::parallel::apply_parallel(&mut site, changes);
+    let found = find_site(&args.site, skip.as_deref());
+    let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now())
+        .with_reader(feedwright::load::reader(&args.site));
+    let (_, mut diagnostics) = feedwright::parallel::apply_found(&mut site, &args.site, found, Vec::new());
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);

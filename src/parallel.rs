@@ -3,11 +3,13 @@
 //! free of thread code; this edge only calls its pure `&self` methods from many threads.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::catalog::FeedKey;
 use crate::diag::Diagnostic;
+use crate::load::{Found, read_post};
 use crate::site::{Affected, Change, InputKind, Site, input_kind};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
@@ -26,6 +28,37 @@ pub fn apply_parallel(site: &mut Site, changes: Vec<Change>) -> Affected {
         .collect();
     affected.merge(site.apply(prepared));
     affected
+}
+
+/// Apply what a folder holds plus `changes` (removals, say): config files first, then
+/// each post file read and parsed on every core, its bytes dropped at once when the
+/// site reads them again on demand. Problems reading files are returned.
+pub fn apply_found(
+    site: &mut Site,
+    root: &Path,
+    found: Found,
+    mut changes: Vec<Change>,
+) -> (Affected, Vec<Diagnostic>) {
+    changes.extend(found.configs);
+    let mut affected = apply_parallel(site, changes);
+    let shared: &Site = site;
+    let read: Vec<(Option<Change>, Vec<Diagnostic>)> = found
+        .posts
+        .into_par_iter()
+        .map(|rel| {
+            let mut problems = Vec::new();
+            let change = read_post(root, &rel, &mut problems).map(|bytes| shared.prepare(rel, bytes));
+            (change, problems)
+        })
+        .collect();
+    let mut diagnostics = found.diagnostics;
+    let mut prepared = Vec::with_capacity(read.len());
+    for (change, problems) in read {
+        prepared.extend(change);
+        diagnostics.extend(problems);
+    }
+    affected.merge(site.apply(prepared));
+    (affected, diagnostics)
 }
 
 /// Every output file, the feeds rendered in parallel (same bytes as `Site::render_all`).

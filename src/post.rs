@@ -3,6 +3,7 @@
 //! Parsing never fails outright: it returns the post (when its front matter holds what a
 //! feed item needs) and every diagnostic found on the way.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -35,8 +36,9 @@ pub struct Post {
     pub authors: Vec<Author>,
     /// `description`/`summary`/`excerpt` from front matter.
     pub summary: Option<String>,
-    /// Markdown body.
-    pub body: String,
+    /// Markdown body; `None` when the site reads it again from the file when a feed
+    /// shows the post (large sites keep only what ranks posts in memory).
+    pub body: Option<String>,
     pub body_line: usize,
     pub draft: bool,
     pub expiry: Option<DateTime<FixedOffset>>,
@@ -47,11 +49,13 @@ pub struct Post {
 }
 
 /// Decode a file's bytes as the text of a post: UTF-8 required, BOM and CRLF tolerated.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<Cow<'b, str>, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n").replace('\r', "\n")),
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) if memchr::memchr(b'\r', text.as_bytes()).is_some() => {
+            Ok(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
+        }
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(e) => {
             let before = &bytes[..e.valid_up_to()];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -64,8 +68,13 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     }
 }
 
-/// Parse the post at `path` (relative to the site root).
+/// Parse the post at `path` (relative to the site root), body included.
 pub fn parse_post(path: &Path, bytes: &[u8], config: &Config) -> (Option<Post>, Vec<Diagnostic>) {
+    parse_post_with(path, bytes, config, true)
+}
+
+/// Parse the post at `path`; keep its Markdown body in the post only when `keep_body`.
+pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, keep_body: bool) -> (Option<Post>, Vec<Diagnostic>) {
     let text = match decode(path, bytes) {
         Ok(text) => text,
         Err(d) => return (None, vec![d]),
@@ -75,7 +84,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], config: &Config) -> (Option<Post>, 
         Err(e) => return (None, vec![Diagnostic::error(path, e.line, e.message)]),
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
-    let post = p.post(doc.body, doc.body_line).map(|mut post| {
+    let post = p.post(doc.body, doc.body_line, keep_body).map(|mut post| {
         post.revision = crate::slug::stable_hash(bytes);
         post
     });
@@ -95,7 +104,7 @@ impl Parser<'_> {
         self.diagnostics.push(Diagnostic::error(self.path, line, message));
     }
 
-    fn post(&mut self, body: &str, body_line: usize) -> Option<Post> {
+    fn post(&mut self, body: &str, body_line: usize, keep_body: bool) -> Option<Post> {
         let title = self.title();
         let date = self.date("date", true);
         let updated = ["lastmod", "updated", "last_modified_at"]
@@ -139,7 +148,7 @@ impl Parser<'_> {
             series,
             authors,
             summary,
-            body: body.to_string(),
+            body: keep_body.then(|| body.to_string()),
             body_line,
             draft,
             expiry: expiry.map(|e| e.instant),
@@ -315,7 +324,7 @@ mod tests {
         assert_eq!(p.tags, vec!["ESX", "NFS"]);
         assert_eq!(p.categories, vec!["Information"]);
         assert_eq!(p.authors[0].name, "slowe");
-        assert_eq!(p.body, "Body\n");
+        assert_eq!(p.body.as_deref(), Some("Body\n"));
     }
 
     #[test]
@@ -407,7 +416,7 @@ mod tests {
     #[test]
     fn bom_crlf_and_bad_utf8() {
         let p = ok("\u{feff}---\r\ntitle: x\r\ndate: 2008-04-04\r\n---\r\nBody\r\n");
-        assert_eq!(p.body, "Body\n");
+        assert_eq!(p.body.as_deref(), Some("Body\n"));
         let (post, diags) = parse_post(Path::new("a.md"), b"---\ntitle: x\n\xff\n---\n", &config(""));
         assert!(post.is_none());
         assert_eq!(diags[0].line, 3);

@@ -1,6 +1,7 @@
 //! Rendering feeds to bytes: one pass over a site as it is, rendering each post's HTML
 //! at most once and sharing it between every feed that shows the post.
 
+use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -14,8 +15,9 @@ use crate::catalog::{Catalog, Feed, FeedKey};
 use crate::config::{Config, Format};
 use crate::content::{self, Rendered};
 use crate::diag::Diagnostic;
+use crate::frontmatter::body_of;
 use crate::links::Links;
-use crate::post::{Post, file_slug};
+use crate::post::{Post, decode, file_slug};
 use crate::shortcodes::{self, LinkResolver};
 use crate::view::{FeedView, ItemView};
 use crate::xmltext::clean;
@@ -29,12 +31,24 @@ pub struct Renderer<'a> {
     /// Each post's HTML, rendered once and shared by every feed (and thread) that shows
     /// it — and kept by the site between renders while the post and its links stay.
     html: &'a HtmlCache,
+    /// Reads a post's file again when the post was parsed without keeping its body.
+    reader: Option<&'a Reader>,
     diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
+/// Gives a post file's bytes by its path relative to the site root (the edge passes one
+/// that reads the file, so the core need not keep every body in memory).
+pub type Reader = Arc<dyn Fn(&Path) -> Option<Vec<u8>> + Send + Sync>;
+
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a Config, catalog: &'a Catalog, links: &'a Links, html: &'a HtmlCache) -> Renderer<'a> {
-        Renderer { config, catalog, links: LinkIndex::new(config, links), html, diagnostics: Mutex::default() }
+    pub fn new(
+        config: &'a Config,
+        catalog: &'a Catalog,
+        links: &'a Links,
+        html: &'a HtmlCache,
+        reader: Option<&'a Reader>,
+    ) -> Renderer<'a> {
+        Renderer { config, catalog, links: LinkIndex::new(config, links), html, reader, diagnostics: Mutex::default() }
     }
 
     /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
@@ -178,10 +192,11 @@ impl<'a> Renderer<'a> {
         {
             return done;
         }
-        let (markdown, findings) = shortcodes::expand(&post.body, &self.links);
+        let (body, current) = self.body(post);
+        let (markdown, findings) = shortcodes::expand(&body, &self.links);
         if let Ok(mut diagnostics) = self.diagnostics.lock() {
             for f in findings {
-                let line = post.body_line + post.body[..f.offset].matches('\n').count();
+                let line = post.body_line + body[..f.offset].matches('\n').count();
                 diagnostics.push(Diagnostic::warning(&post.source, line, f.message));
             }
         }
@@ -191,10 +206,26 @@ impl<'a> Renderer<'a> {
             html: clean(&rendered.html).into_owned(),
             summary_html: clean(&rendered.summary_html).into_owned(),
         });
-        if let Ok(mut html) = self.html.lock() {
+        if current && let Ok(mut html) = self.html.lock() {
             html.insert(post.source.clone(), (key, rendered.clone()));
         }
         rendered
+    }
+
+    /// The post's Markdown body, and whether it is the one the post was parsed from.
+    /// A body read again from a file that changed since (its new version is on its way)
+    /// is used this once and not kept.
+    fn body<'p>(&self, post: &'p Post) -> (Cow<'p, str>, bool) {
+        if let Some(body) = &post.body {
+            return (Cow::Borrowed(body), true);
+        }
+        let Some(bytes) = self.reader.and_then(|read| read(&post.source)) else { return (Cow::Borrowed(""), false) };
+        let current = crate::slug::stable_hash(&bytes) == post.revision;
+        let body = decode(&post.source, &bytes)
+            .ok()
+            .and_then(|text| body_of(&text).map(|(body, _)| body.to_string()))
+            .unwrap_or_default();
+        (Cow::Owned(body), current)
     }
 }
 

@@ -16,8 +16,8 @@ use crate::catalog::{Catalog, FeedKey};
 use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
 use crate::links::Links;
-use crate::post::{Post, parse_post};
-use crate::render::{HtmlCache, Renderer};
+use crate::post::{Post, parse_post_with};
+use crate::render::{HtmlCache, Reader, Renderer};
 use crate::slug::stable_hash;
 
 /// What to include beyond published posts.
@@ -53,7 +53,8 @@ impl Change {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     path: PathBuf,
-    bytes: Vec<u8>,
+    /// Kept only when the site keeps post text in memory (no [`Reader`]).
+    bytes: Option<Vec<u8>>,
     post: Option<Post>,
     diagnostics: Vec<Diagnostic>,
     config: u64,
@@ -114,7 +115,8 @@ pub fn input_kind(path: &Path) -> InputKind {
 
 #[derive(Debug)]
 struct Source {
-    bytes: Vec<u8>,
+    /// The file's bytes, kept only when there is no [`Reader`] to read them again.
+    bytes: Option<Vec<u8>>,
     /// The post as last parsed without error (kept while the file is broken).
     post: Option<Arc<Post>>,
     /// While the file is broken: the bytes `post` came from (to parse again under a new config).
@@ -123,9 +125,10 @@ struct Source {
 }
 
 /// A site: its configuration and posts, and the moment "now" is (given by the caller).
-#[derive(Debug)]
 pub struct Site {
     options: Options,
+    /// Reads a post file again; with one, the site keeps no post text in memory.
+    reader: Option<Reader>,
     now: DateTime<Utc>,
     config_files: BTreeMap<PathBuf, Vec<u8>>,
     /// The config in force and the bytes it came from.
@@ -158,6 +161,7 @@ impl Site {
     pub fn new(options: Options, now: DateTime<Utc>) -> Site {
         Site {
             options,
+            reader: None,
             now,
             config_files: BTreeMap::new(),
             config: None,
@@ -177,6 +181,13 @@ impl Site {
         }
     }
 
+    /// Keep no post text in memory: read a file again (with `reader`) when a feed shows
+    /// its post or the config changes. For large sites; the files must stay readable.
+    pub fn with_reader(mut self, reader: Reader) -> Site {
+        self.reader = Some(reader);
+        self
+    }
+
     pub fn config(&self) -> Option<&Config> {
         self.config.as_ref().map(|(c, _, _)| c)
     }
@@ -187,7 +198,7 @@ impl Site {
         let mut config_touched = false;
         for change in changes {
             let (path, bytes) = match change {
-                Change::Write(p, b) => (p, Some((b, None))),
+                Change::Write(p, b) => (p, Some((Some(b), None))),
                 Change::Remove(p) => (p, None),
                 Change::Prepared(p) => {
                     let p = *p;
@@ -198,7 +209,8 @@ impl Site {
                 InputKind::Config => {
                     config_touched = true;
                     match bytes {
-                        Some((b, _)) => self.config_files.insert(path, b),
+                        Some((Some(b), _)) => self.config_files.insert(path, b),
+                        Some((None, _)) => None,
                         None => self.config_files.remove(&path),
                     };
                 }
@@ -326,6 +338,7 @@ impl Site {
     /// the result as [`Change::Prepared`] (and parses again if the config changed since).
     pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
         let (post, diagnostics) = self.parse(&path, &bytes);
+        let bytes = self.reader.is_none().then_some(bytes);
         Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
     }
 
@@ -336,10 +349,11 @@ impl Site {
     }
 
     /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
-    fn stage(&mut self, path: PathBuf, bytes: Vec<u8>) {
+    fn stage(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
+        let bytes = if self.reader.is_some() { None } else { bytes };
         let source = match self.take_source(&path) {
             Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
-                Source { bytes, post: Some(post), good_bytes: Some(good_bytes.unwrap_or(old)), diagnostics: Vec::new() }
+                Source { bytes, post: Some(post), good_bytes: good_bytes.or(old), diagnostics: Vec::new() }
             }
             _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
         };
@@ -349,14 +363,21 @@ impl Site {
     fn parse_source(
         &mut self,
         path: PathBuf,
-        bytes: Vec<u8>,
+        bytes: Option<Vec<u8>>,
         parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
         touched: &mut BTreeSet<PathBuf>,
     ) {
         let old = self.take_source(&path);
-        let (parsed, diagnostics) = parsed.unwrap_or_else(|| self.parse(&path, &bytes));
+        // A post parsed under an older config, its bytes not kept: read it again.
+        let bytes = match (bytes, &parsed) {
+            (None, None) => self.reader.as_ref().and_then(|read| read(&path)),
+            (bytes, _) => bytes,
+        };
+        let (parsed, diagnostics) =
+            parsed.unwrap_or_else(|| bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b)));
+        let bytes = if self.reader.is_some() { None } else { bytes };
         let (old_post, old_good) = match old {
-            Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), Some(good_bytes.unwrap_or(bytes))),
+            Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), good_bytes.or(bytes)),
             _ => (None, None),
         };
         // A post that became invalid keeps its last good version until it is fixed.
@@ -370,7 +391,8 @@ impl Site {
     /// Parse every file again under a changed config (a broken file's last good bytes too).
     fn reparse(&mut self, path: PathBuf, touched: &mut BTreeSet<PathBuf>) {
         let Some(old) = self.take_source(&path) else { return };
-        let (parsed, diagnostics) = self.parse(&path, &old.bytes);
+        let bytes = old.bytes.clone().or_else(|| self.reader.as_ref().and_then(|read| read(&path)));
+        let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
         let source = match parsed {
             Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
             None => {
@@ -383,7 +405,7 @@ impl Site {
 
     fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
         match self.config() {
-            Some(config) => parse_post(path, bytes, config),
+            Some(config) => parse_post_with(path, bytes, config, self.reader.is_none()),
             None => (None, Vec::new()),
         }
     }
@@ -515,7 +537,7 @@ impl Site {
 
     /// A renderer over the site as it is now; `None` without a config.
     pub fn renderer(&self) -> Option<Renderer<'_>> {
-        Some(Renderer::new(self.config()?, &self.catalog, &self.links, &self.html))
+        Some(Renderer::new(self.config()?, &self.catalog, &self.links, &self.html, self.reader.as_ref()))
     }
 
     /// Every output file (relative path → bytes).

@@ -20,7 +20,7 @@ use tracing::{debug, error, info, warn};
 use crate::catalog::FeedKey;
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::load::{load_site, read_change};
+use crate::load::{Found, find_dir, find_site, read_change};
 use crate::output::{OutDir, Written};
 use crate::site::{Affected, Change, InputKind, Options, Site, feed_files, input_kind};
 
@@ -109,13 +109,13 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     let mut daemon = Daemon {
         root: root.clone(),
         out_abs,
-        site: Site::new(opts.options, Utc::now()),
+        site: Site::new(opts.options, Utc::now()).with_reader(crate::load::reader(&root)),
         out: opts.out.as_deref().map(OutDir::open),
         publisher,
         logged: HashSet::new(),
     };
-    let (changes, load_diagnostics) = load_site(&root, daemon.out_abs.as_deref());
-    crate::parallel::apply_parallel(&mut daemon.site, changes);
+    let found = find_site(&root, daemon.out_abs.as_deref());
+    let (_, load_diagnostics) = crate::parallel::apply_found(&mut daemon.site, &root, found, Vec::new());
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
@@ -281,17 +281,19 @@ impl Daemon {
                             error!("{e}");
                         }
                     }
-                    let (changes, names) = if rescan {
-                        warn!("the watcher lost events (queue overflow): rescanning the whole site");
-                        (self.rescan(), vec!["(full rescan)".to_string()])
-                    } else {
-                        self.changes_for(&paths, &new_dirs)
-                    };
-                    if changes.is_empty() {
-                        continue;
-                    }
                     let mut affected = self.site.set_now(Utc::now());
-                    affected.merge(crate::parallel::apply_parallel(&mut self.site, changes));
+                    let names = if rescan {
+                        warn!("the watcher lost events (queue overflow): rescanning the whole site");
+                        affected.merge(self.rescan());
+                        vec!["(full rescan)".to_string()]
+                    } else {
+                        let (changes, names) = self.changes_for(&paths, &new_dirs);
+                        if changes.is_empty() && affected.is_empty() {
+                            continue;
+                        }
+                        affected.merge(crate::parallel::apply_parallel(&mut self.site, changes));
+                        names
+                    };
                     self.regenerate(&names, affected, started);
                 }
                 Ok(Message::Events(Err(errors))) => {
@@ -300,8 +302,7 @@ impl Daemon {
                             if let Err(e) = watcher.fall_back_to_polling(opts, tx) {
                                 error!("{e}");
                             }
-                            let changes = self.rescan();
-                            let affected = crate::parallel::apply_parallel(&mut self.site, changes);
+                            let affected = self.rescan();
                             self.regenerate(&["(full rescan)".to_string()], affected, Instant::now());
                         } else {
                             warn!("watcher: {e}");
@@ -360,32 +361,37 @@ impl Daemon {
         seen: &mut HashSet<PathBuf>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let (found, problems) = crate::load::load_dir(&self.root, rel, self.out_abs.as_deref());
-        diagnostics.extend(problems);
-        let present: HashSet<PathBuf> = found.iter().map(|c| c.path().to_path_buf()).collect();
+        let found = find_dir(&self.root, rel, self.out_abs.as_deref());
+        diagnostics.extend(found.diagnostics);
+        let present: HashSet<&PathBuf> = found.posts.iter().collect();
         for gone in self.site.sources_under(rel) {
             if !present.contains(&gone) && seen.insert(gone.clone()) {
                 changes.push(Change::Remove(gone));
             }
         }
-        for change in found {
-            if seen.insert(change.path().to_path_buf()) {
+        for post in &found.posts {
+            if seen.insert(post.clone())
+                && let Some(change) = read_change(&self.root, post, diagnostics)
+            {
                 changes.push(change);
             }
         }
     }
 
-    /// Every input as it is on disk now, and removals for posts that are gone.
-    fn rescan(&self) -> Vec<Change> {
-        let (mut changes, diagnostics) = load_site(&self.root, self.out_abs.as_deref());
+    /// Apply every input as it is on disk now, and remove posts that are gone.
+    fn rescan(&mut self) -> Affected {
+        let found: Found = find_site(&self.root, self.out_abs.as_deref());
+        let present: HashSet<&PathBuf> = found.posts.iter().collect();
+        let gone: Vec<Change> = self
+            .site
+            .sources_under(Path::new(""))
+            .into_iter()
+            .filter(|p| !present.contains(p))
+            .map(Change::Remove)
+            .collect();
+        let (affected, diagnostics) = crate::parallel::apply_found(&mut self.site, &self.root, found, gone);
         self.log_reading_problems(diagnostics);
-        let present: HashSet<PathBuf> = changes.iter().map(|c| c.path().to_path_buf()).collect();
-        for gone in self.site.sources_under(Path::new("")) {
-            if !present.contains(&gone) {
-                changes.push(Change::Remove(gone));
-            }
-        }
-        changes
+        affected
     }
 
     fn log_reading_problems(&self, diagnostics: Vec<Diagnostic>) {
