@@ -98,6 +98,11 @@ pub fn body_of(text: &str) -> Option<(&str, usize)> {
 /// Split `text` (BOM removed, LF line endings) into front matter and body.
 pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
     let Parts { raw, yaml, body, body_line } = delimit(text)?;
+    // Most posts hold flat `key: value` lines: read those quickly, with their lines.
+    if yaml && let Some(fields) = crate::flatyaml::parse(raw) {
+        let fields = fields.into_iter().map(|(k, v, line)| (k.to_lowercase(), (v, line + 1))).collect();
+        return Ok(Document { front: FrontMatter { fields, line: 1 }, body, body_line });
+    }
     let delimiter = if yaml { "---" } else { "+++" };
     let fields = if yaml { parse_yaml(raw)? } else { parse_toml(raw)? };
     let fields = fields

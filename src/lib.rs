@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diag;
+pub mod flatyaml;
 pub mod frontmatter;
 pub mod json_feed;
 pub mod links;

@@ -248,6 +248,9 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
             ms(started.elapsed() - rendered)
         );
     }
+    // The process ends here: freeing every post one by one would only cost time.
+    std::mem::forget(site);
+    std::mem::forget(files);
     if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, FeedKey};
 use crate::config::{CONFIG_FILES, Config, Format, parse_config};
@@ -134,7 +135,7 @@ pub struct Site {
     /// The config in force and the bytes it came from.
     config: Option<(Config, PathBuf, Vec<u8>)>,
     config_diagnostics: Vec<Diagnostic>,
-    sources: BTreeMap<PathBuf, Source>,
+    sources: FxHashMap<PathBuf, Source>,
     /// Every parsed post's id → the files that claim it (the first one wins).
     ids: HashMap<String, BTreeSet<PathBuf>>,
     /// Ids claimed by more than one file.
@@ -144,7 +145,7 @@ pub struct Site {
     /// Every post's date and expiry: when the site changes by the clock alone.
     timeline: BTreeMap<DateTime<Utc>, usize>,
     /// The posts the catalog holds: visible, and first with their id.
-    visible: HashMap<PathBuf, Arc<Post>>,
+    visible: FxHashMap<PathBuf, Arc<Post>>,
     catalog: Catalog,
     links: Links,
     /// Post HTML kept between renders (cleared when the config changes).
@@ -166,12 +167,12 @@ impl Site {
             config_files: BTreeMap::new(),
             config: None,
             config_diagnostics: Vec::new(),
-            sources: BTreeMap::new(),
+            sources: FxHashMap::default(),
             ids: HashMap::new(),
             duplicates: BTreeSet::new(),
             problems: BTreeSet::new(),
             timeline: BTreeMap::new(),
-            visible: HashMap::new(),
+            visible: FxHashMap::default(),
             catalog: Catalog::default(),
             links: Links::default(),
             html: HtmlCache::default(),
@@ -194,7 +195,7 @@ impl Site {
 
     /// Apply a batch of file changes; says which outputs changed.
     pub fn apply(&mut self, changes: impl IntoIterator<Item = Change>) -> Affected {
-        let mut posts = BTreeMap::new();
+        let mut posts = FxHashMap::default();
         let mut config_touched = false;
         for change in changes {
             let (path, bytes) = match change {
@@ -222,7 +223,7 @@ impl Site {
         }
         let config_changed = config_touched && self.reload_config();
         let config_now = self.config_hash();
-        let mut touched = BTreeSet::new();
+        let mut touched = FxHashSet::default();
         for (path, bytes) in posts {
             match bytes {
                 // Under a new config every file is parsed again below: parse nothing twice.
@@ -365,7 +366,7 @@ impl Site {
         path: PathBuf,
         bytes: Option<Vec<u8>>,
         parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
-        touched: &mut BTreeSet<PathBuf>,
+        touched: &mut FxHashSet<PathBuf>,
     ) {
         let old = self.take_source(&path);
         // A post parsed under an older config, its bytes not kept: read it again.
@@ -389,7 +390,7 @@ impl Site {
     }
 
     /// Parse every file again under a changed config (a broken file's last good bytes too).
-    fn reparse(&mut self, path: PathBuf, touched: &mut BTreeSet<PathBuf>) {
+    fn reparse(&mut self, path: PathBuf, touched: &mut FxHashSet<PathBuf>) {
         let Some(old) = self.take_source(&path) else { return };
         let bytes = old.bytes.clone().or_else(|| self.reader.as_ref().and_then(|read| read(&path)));
         let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
@@ -411,7 +412,7 @@ impl Site {
     }
 
     /// Store a parsed file, keeping the id claims current.
-    fn install(&mut self, path: PathBuf, source: Source, old: Option<Arc<Post>>, touched: &mut BTreeSet<PathBuf>) {
+    fn install(&mut self, path: PathBuf, source: Source, old: Option<Arc<Post>>, touched: &mut FxHashSet<PathBuf>) {
         if let Some(old) = &old {
             self.forget_id(old, &path, touched);
         }
@@ -426,7 +427,7 @@ impl Site {
         self.put_source(path, source);
     }
 
-    fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut BTreeSet<PathBuf>) {
+    fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut FxHashSet<PathBuf>) {
         if let Some(claims) = self.ids.get_mut(&post.id) {
             claims.remove(path);
             touched.extend(claims.iter().cloned());
@@ -490,7 +491,9 @@ impl Site {
 
     /// The known post files at or below `prefix` (a file or a folder).
     pub fn sources_under(&self, prefix: &Path) -> Vec<PathBuf> {
-        self.sources.keys().filter(|p| p.starts_with(prefix)).cloned().collect()
+        let mut under: Vec<PathBuf> = self.sources.keys().filter(|p| p.starts_with(prefix)).cloned().collect();
+        under.sort();
+        under
     }
 
     /// Every problem in the site: config, posts, duplicate ids, slug collisions.
