@@ -7,6 +7,7 @@
 //! most common spelling), slugs, which series have enough posts — are recomputed from
 //! counts when they can have changed.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -104,9 +105,25 @@ pub struct Terms {
 
 impl Terms {
     fn add(&mut self, name: &str, post: &Arc<Post>) {
-        let key = name.to_lowercase();
-        self.members.entry(key.clone()).or_default().insert(Ranked(post.clone()));
-        *self.spellings.entry(key.clone()).or_default().entry(name.to_string()).or_default() += 1;
+        let key = lowercase(name);
+        match self.members.get_mut(key.as_ref()) {
+            Some(set) => {
+                set.insert(Ranked(post.clone()));
+            }
+            None => {
+                self.members.insert(key.to_string(), BTreeSet::from([Ranked(post.clone())]));
+            }
+        }
+        let counts = match self.spellings.get_mut(key.as_ref()) {
+            Some(counts) => counts,
+            None => self.spellings.entry(key.to_string()).or_default(),
+        };
+        match counts.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(name.to_string(), 1);
+            }
+        }
         self.redisplay(&key);
     }
 
@@ -137,8 +154,9 @@ impl Terms {
         let best = self
             .spellings
             .get(key)
-            .and_then(|counts| counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n.clone()));
-        if self.display.get(key) != best.as_ref() {
+            .and_then(|counts| counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n));
+        if self.display.get(key).map(String::as_str) != best.map(String::as_str) {
+            let best = best.cloned();
             self.before.entry(key.to_string()).or_insert_with(|| self.display.get(key).cloned());
             match best {
                 Some(name) => self.display.insert(key.to_string(), name),
@@ -172,7 +190,7 @@ impl Terms {
 
     /// The slug of the term `name` belongs to.
     fn slug(&self, name: &str) -> Option<&String> {
-        self.slugs.get(&name.to_lowercase())
+        self.slugs.get(lowercase(name).as_ref())
     }
 
     /// The display name of `name`'s term (the name itself if unknown).
@@ -197,6 +215,15 @@ pub struct Catalog {
     pub categories: Terms,
     pub series: Terms,
     custom: Vec<BTreeSet<Ranked>>,
+}
+
+/// A term's key: its name in lower case (borrowed when it already is).
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(name.to_lowercase())
+    }
 }
 
 /// The series a title belongs to by the config's patterns (site patterns first).

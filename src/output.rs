@@ -105,12 +105,14 @@ impl OutDir {
             }
             return Ok(());
         }
+        let dirs: BTreeSet<&Path> = files.iter().filter_map(|(rel, _)| Path::new(rel.as_str()).parent()).collect();
+        for dir in dirs {
+            fs::create_dir_all(self.root.join(dir))?;
+        }
         let staged: Vec<io::Result<(PathBuf, PathBuf)>> = files
             .par_iter()
             .map(|(rel, bytes)| {
                 let path = self.root.join(rel);
-                let dir = path.parent().unwrap_or(&self.root);
-                fs::create_dir_all(dir)?;
                 let tmp = temp_name(&path);
                 fs::write(&tmp, bytes)?;
                 Ok((tmp, path))

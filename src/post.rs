@@ -85,7 +85,7 @@ pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, keep_body: bo
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
     let post = p.post(doc.body, doc.body_line, keep_body).map(|mut post| {
-        post.revision = crate::slug::stable_hash(bytes);
+        post.revision = crate::slug::content_hash(bytes);
         post
     });
     (post, p.diagnostics)

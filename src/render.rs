@@ -220,7 +220,7 @@ impl<'a> Renderer<'a> {
             return (Cow::Borrowed(body), true);
         }
         let Some(bytes) = self.reader.and_then(|read| read(&post.source)) else { return (Cow::Borrowed(""), false) };
-        let current = crate::slug::stable_hash(&bytes) == post.revision;
+        let current = crate::slug::content_hash(&bytes) == post.revision;
         let body = decode(&post.source, &bytes)
             .ok()
             .and_then(|text| body_of(&text).map(|(body, _)| body.to_string()))

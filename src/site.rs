@@ -567,7 +567,8 @@ impl Site {
         let touched = self.catalog.take_touched();
         let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
         let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
-        let full = self.fingerprints.get(&None) != Some(&self.generation);
+        // With more posts touched than there are feeds (a first build), look at them all.
+        let full = self.fingerprints.get(&None) != Some(&self.generation) || touched.len() >= keys.len();
         let candidates: BTreeSet<FeedKey> = if full {
             keys.clone()
         } else {
