@@ -3,7 +3,7 @@
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
 
 use crate::config::Author;
-use crate::view::FeedView;
+use crate::view::{FeedView, ItemView};
 
 fn person(a: &Author) -> Person {
     Person { name: a.name.clone(), email: a.email.clone(), uri: None, extensions: Default::default() }
@@ -11,6 +11,49 @@ fn person(a: &Author) -> Person {
 
 /// The feed as an Atom 1.0 document.
 pub fn write(feed: &FeedView) -> Vec<u8> {
+    document(&atom(feed, feed.items.iter().map(entry).collect()))
+}
+
+/// One entry's XML, exactly as it sits in any feed (see [`write_with_entries`]).
+pub fn entry_xml(view: &ItemView) -> Vec<u8> {
+    let doc = document(&Feed { entries: vec![entry(view)], ..Default::default() });
+    crate::xmltext::fragment(&doc, ENTRY_START, FEED_END).to_vec()
+}
+
+/// The feed as an Atom 1.0 document, with its entries given as [`entry_xml`] made them:
+/// the same bytes [`write`] gives.
+pub fn write_with_entries(feed: &FeedView, entries: &[impl AsRef<[u8]>]) -> Vec<u8> {
+    crate::xmltext::splice(document(&atom(feed, Vec::new())), FEED_END, entries)
+}
+
+const ENTRY_START: &[u8] = b"\n  <entry>";
+const FEED_END: &[u8] = b"\n</feed>";
+
+fn entry(item: &ItemView) -> Entry {
+    Entry {
+        title: Text::plain(item.title.clone()),
+        id: item.id.clone(),
+        updated: item.updated,
+        published: Some(item.published),
+        authors: item.authors.iter().map(person).collect(),
+        links: vec![Link {
+            href: item.link.clone(),
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Default::default()
+        }],
+        categories: item.categories.iter().map(|c| Category { term: c.clone(), scheme: None, label: None }).collect(),
+        summary: Some(Text::html(item.summary_html.clone())).filter(|s| !s.value.is_empty()),
+        content: Some(Content {
+            content_type: Some("html".into()),
+            value: Some(item.content_html.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn atom(feed: &FeedView, entries: Vec<Entry>) -> Feed {
     // Atom wants an author on the feed or on every entry: fall back to the site's title.
     let site_author = feed.author.as_ref().map(person).unwrap_or_else(|| Person {
         name: feed.title.split(" — ").next().unwrap_or(&feed.title).to_string(),
@@ -18,36 +61,7 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
         uri: None,
         extensions: Default::default(),
     });
-    let entries = feed
-        .items
-        .iter()
-        .map(|item| Entry {
-            title: Text::plain(item.title.clone()),
-            id: item.id.clone(),
-            updated: item.updated,
-            published: Some(item.published),
-            authors: item.authors.iter().map(person).collect(),
-            links: vec![Link {
-                href: item.link.clone(),
-                rel: "alternate".into(),
-                mime_type: Some("text/html".into()),
-                ..Default::default()
-            }],
-            categories: item
-                .categories
-                .iter()
-                .map(|c| Category { term: c.clone(), scheme: None, label: None })
-                .collect(),
-            summary: Some(Text::html(item.summary_html.clone())).filter(|s| !s.value.is_empty()),
-            content: Some(Content {
-                content_type: Some("html".into()),
-                value: Some(item.content_html.clone()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-        .collect();
-    let atom = Feed {
+    Feed {
         title: Text::plain(feed.title.clone()),
         id: feed.self_url.clone(),
         updated: feed.updated,
@@ -74,7 +88,10 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
         lang: feed.language.clone(),
         entries,
         ..Default::default()
-    };
+    }
+}
+
+fn document(atom: &Feed) -> Vec<u8> {
     let config = atom_syndication::WriteConfig { write_document_declaration: true, indent_size: Some(2) };
     let mut bytes = atom.write_with_config(Vec::new(), config).unwrap_or_default();
     bytes.push(b'\n');

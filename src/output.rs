@@ -59,12 +59,18 @@ impl OutDir {
         }
         let mut done = Written::default();
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
-        let changed: Vec<(&String, &Vec<u8>)> = files
+        let compared: Vec<(&String, &Vec<u8>, bool)> = files
             .par_iter()
-            .filter(|(rel, bytes)| fs::read(self.root.join(rel)).map_or(true, |old| old != **bytes))
+            .filter_map(|(rel, bytes)| match fs::read(self.root.join(rel)) {
+                Ok(old) if old == **bytes => None,
+                Ok(_) => Some((rel, bytes, true)),
+                Err(_) => Some((rel, bytes, false)),
+            })
             .collect();
+        let replaces = compared.iter().any(|(_, _, existed)| *existed);
+        let changed: Vec<(&String, &Vec<u8>)> = compared.into_iter().map(|(rel, bytes, _)| (rel, bytes)).collect();
         done.unchanged = files.len() - changed.len();
-        self.publish(&changed)?;
+        self.publish(&changed, replaces)?;
         for (rel, _) in &changed {
             done.written += 1;
             done.touched.push((*rel).clone());
@@ -98,7 +104,11 @@ impl OutDir {
     /// durable first (one `syncfs` for a large batch, else an fsync each), then each is
     /// renamed over its target, then the renames are made durable (one more `syncfs`). A failure before the
     /// renames leaves every published file as it was.
-    fn publish(&self, files: &[(&String, &Vec<u8>)]) -> io::Result<()> {
+    ///
+    /// A large batch that replaces no file (a first build into an empty folder) is not
+    /// forced to disk, as no static site generator does: a crash then can lose only files
+    /// never published, and the next build writes them again.
+    fn publish(&self, files: &[(&String, &Vec<u8>)], replaces: bool) -> io::Result<()> {
         if files.len() < 8 {
             for (rel, bytes) in files {
                 self.write_file(rel, bytes)?;
@@ -120,7 +130,7 @@ impl OutDir {
             .collect();
         let failed = staged.iter().find_map(|r| r.as_ref().err().map(|e| io::Error::new(e.kind(), e.to_string())));
         let staged: Vec<(PathBuf, PathBuf)> = staged.into_iter().filter_map(Result::ok).collect();
-        let synced = failed.map_or_else(|| sync_filesystem(&self.root), Err);
+        let synced = failed.map_or_else(|| if replaces { sync_filesystem(&self.root) } else { Ok(()) }, Err);
         if let Err(e) = synced {
             for (tmp, _) in &staged {
                 let _ = fs::remove_file(tmp);
@@ -131,7 +141,7 @@ impl OutDir {
             fs::rename(tmp, path)?;
         }
         // And the renames themselves, in every folder at once.
-        sync_filesystem(&self.root)
+        if replaces { sync_filesystem(&self.root) } else { Ok(()) }
     }
 
     /// Write one file atomically unless it already holds `bytes`; true if written.

@@ -33,6 +33,8 @@ pub struct Renderer<'a> {
     html: &'a HtmlCache,
     /// Reads a post's file again when the post was parsed without keeping its body.
     reader: Option<&'a Reader>,
+    /// Each post's item XML per format, made during this render.
+    items: Mutex<HashMap<(PathBuf, Format), Arc<[u8]>>>,
     diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
@@ -48,7 +50,8 @@ impl<'a> Renderer<'a> {
         html: &'a HtmlCache,
         reader: Option<&'a Reader>,
     ) -> Renderer<'a> {
-        Renderer { config, catalog, links: LinkIndex::new(config, links), html, reader, diagnostics: Mutex::default() }
+        let links = LinkIndex::new(config, links);
+        Renderer { config, catalog, links, html, reader, items: Mutex::default(), diagnostics: Mutex::default() }
     }
 
     /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
@@ -67,9 +70,13 @@ impl<'a> Renderer<'a> {
             for &format in &self.config.formats {
                 view.self_url = self.self_url(key, format);
                 let bytes = match format {
-                    Format::Rss => rss_feed::write(&view),
-                    Format::Atom => atom_feed::write(&view),
-                    Format::Json => json_feed::write(&view),
+                    Format::Rss => rss_feed::write_with_items(&view, &self.item_xml(&feed.items, format)),
+                    Format::Atom => atom_feed::write_with_entries(&view, &self.item_xml(&feed.items, format)),
+                    Format::Json => {
+                        let mut view = view.clone();
+                        view.items = feed.items.iter().map(|post| self.item(post)).collect();
+                        json_feed::write(&view)
+                    }
                 };
                 files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
             }
@@ -126,8 +133,33 @@ impl<'a> Renderer<'a> {
         self.catalog.newest()
     }
 
+    /// The XML of each post as an RSS item or Atom entry, made once per post and format
+    /// and shared by every feed that shows the post.
+    fn item_xml(&self, posts: &[&'a Post], format: Format) -> Vec<Arc<[u8]>> {
+        posts
+            .iter()
+            .map(|post| {
+                let key = (post.source.clone(), format);
+                if let Some(done) = self.items.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                    return done;
+                }
+                let view = self.item(post);
+                let xml: Arc<[u8]> = match format {
+                    Format::Rss => rss_feed::item_xml(&view),
+                    _ => atom_feed::entry_xml(&view),
+                }
+                .into();
+                if let Ok(mut m) = self.items.lock() {
+                    m.insert(key, xml.clone());
+                }
+                xml
+            })
+            .collect()
+    }
+
+    /// The feed's own fields; its items are written separately.
     fn view(&self, feed: &Feed<'a>) -> FeedView {
-        let items: Vec<ItemView> = feed.items.iter().map(|post| self.item(post)).collect();
+        let items: Vec<ItemView> = Vec::new();
         let updated = self.feed_updated(&feed.key);
         FeedView {
             title: clean(&feed.title).into_owned(),

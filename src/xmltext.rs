@@ -24,6 +24,28 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The part of a one-element document `doc` from the first `start` to the last `end`:
+/// an element as the writer placed it (with the newline and indent before it). `start`
+/// is found first because text before the element is escaped and cannot hold it; `end`
+/// last because the element's own CDATA may.
+pub fn fragment<'d>(doc: &'d [u8], start: &[u8], end: &[u8]) -> &'d [u8] {
+    let from = memchr::memmem::find(doc, start).unwrap_or(doc.len());
+    let to = memchr::memmem::rfind(doc, end).unwrap_or(doc.len()).max(from);
+    &doc[from..to]
+}
+
+/// `doc` (written without elements) with `parts` inserted before the last `end`.
+pub fn splice(doc: Vec<u8>, end: &[u8], parts: &[impl AsRef<[u8]>]) -> Vec<u8> {
+    let at = memchr::memmem::rfind(&doc, end).unwrap_or(doc.len());
+    let mut out = Vec::with_capacity(doc.len() + parts.iter().map(|p| p.as_ref().len()).sum::<usize>());
+    out.extend_from_slice(&doc[..at]);
+    for part in parts {
+        out.extend_from_slice(part.as_ref());
+    }
+    out.extend_from_slice(&doc[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
