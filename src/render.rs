@@ -34,7 +34,7 @@ pub struct Renderer<'a> {
     /// Reads a post's file again when the post was parsed without keeping its body.
     reader: Option<&'a Reader>,
     /// Each post's item XML per format, made during this render.
-    items: Mutex<HashMap<(PathBuf, Format), Arc<[u8]>>>,
+    items: Mutex<ItemCache>,
     diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
@@ -260,6 +260,9 @@ impl<'a> Renderer<'a> {
         (Cow::Owned(body), current)
     }
 }
+
+/// A post's item XML by file and format.
+type ItemCache = HashMap<(PathBuf, Format), Arc<[u8]>>;
 
 /// Rendered post HTML by file, with a hash of what it was rendered from.
 pub type HtmlCache = Mutex<HashMap<PathBuf, (u64, Arc<Rendered>)>>;
