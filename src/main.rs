@@ -1,6 +1,9 @@
 //! The `feedwright` command line: argument parsing and exit codes around the library.
 
 use std::path::{Path, PathBuf};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -214,12 +217,10 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
         );
         return ExitCode::from(EXIT_POSTS);
     }
-    let (files, render_diagnostics) = feedwright::parallel::render_all(&site);
-    diagnostics.extend(render_diagnostics);
-    let rendered = started.elapsed();
+    // Rendered and written a part at a time, so the whole output is never in memory.
     let mut dir = OutDir::open(out);
-    let written = match dir.sync(&files) {
-        Ok(w) => w,
+    let (written, files) = match write_feeds(&site, &mut dir, &mut diagnostics) {
+        Ok(done) => done,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
             eprintln!("error: writing `{}`: {e}", out.display());
@@ -230,8 +231,7 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     let posts = site.visible_count();
     if verbosity >= 1 {
         eprintln!(
-            "{} files in `{}`: {} written, {} unchanged, {} removed",
-            files.len(),
+            "{files} files in `{}`: {} written, {} unchanged, {} removed",
             out.display(),
             written.written,
             written.unchanged,
@@ -240,18 +240,39 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     }
     if verbosity >= 2 {
         eprintln!(
-            "built {posts} posts into {} files in {:.1} ms (load+parse {:.1} ms, render {:.1} ms, write {:.1} ms)",
-            files.len(),
+            "built {posts} posts into {files} files in {:.1} ms (load+parse {:.1} ms, render+write {:.1} ms)",
             ms(started.elapsed()),
             ms(loaded),
-            ms(rendered - loaded),
-            ms(started.elapsed() - rendered)
+            ms(started.elapsed() - loaded),
         );
     }
     // The process ends here: freeing every post one by one would only cost time.
     std::mem::forget(site);
-    std::mem::forget(files);
     if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
+}
+
+/// Render every feed and write it to `dir`, some feeds at a time; returns what was
+/// written and how many files the site has.
+fn write_feeds(
+    site: &Site,
+    dir: &mut OutDir,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::io::Result<(feedwright::output::Written, usize)> {
+    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
+        return Ok((dir.sync(&Default::default())?, 0));
+    };
+    let keys = site.catalog().keys(config);
+    let mut staged = feedwright::output::Staged::default();
+    let mut count = 0;
+    for part in keys.chunks(128) {
+        let files = feedwright::parallel::render_files(&renderer, part);
+        count += files.len();
+        dir.stage(&mut staged, &files)?;
+    }
+    let opml = std::collections::BTreeMap::from([("opml.xml".to_string(), renderer.opml())]);
+    dir.stage(&mut staged, &opml)?;
+    diagnostics.extend(renderer.diagnostics());
+    Ok((dir.finish(staged, None)?, count + 1))
 }
 
 fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {

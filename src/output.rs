@@ -22,6 +22,29 @@ pub struct Written {
     pub touched: Vec<String>,
 }
 
+/// Files written beside their targets by [`OutDir::stage`], waiting for [`OutDir::finish`].
+#[derive(Debug, Default)]
+pub struct Staged {
+    root: Option<PathBuf>,
+    /// Changed files (relative), each written to its temporary name.
+    files: Vec<String>,
+    /// Every file staged or found unchanged.
+    names: BTreeSet<String>,
+    unchanged: usize,
+    /// Whether any staged file replaces one that exists.
+    replaces: bool,
+}
+
+impl Staged {
+    fn discard(&mut self) {
+        if let Some(root) = &self.root {
+            for rel in self.files.drain(..) {
+                let _ = fs::remove_file(temp_name(&root.join(rel)));
+            }
+        }
+    }
+}
+
 /// The output folder and what feedwright has written there.
 pub struct OutDir {
     root: PathBuf,
@@ -48,18 +71,38 @@ impl OutDir {
 
     /// Make `--out` hold exactly `files` among the files feedwright manages.
     pub fn sync(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
-        let stale: Vec<String> = self.manifest.iter().filter(|p| !files.contains_key(*p)).cloned().collect();
-        self.update(files, &stale)
+        let mut staged = Staged::default();
+        self.stage(&mut staged, files)?;
+        self.finish(staged, None)
     }
 
     /// Write `files` and remove `remove` (only those feedwright wrote), then the manifest.
     pub fn update(&mut self, files: &BTreeMap<String, Vec<u8>>, remove: &[String]) -> io::Result<Written> {
+        let mut staged = Staged::default();
+        self.stage(&mut staged, files)?;
+        self.finish(staged, Some(remove))
+    }
+
+    /// Write the files of `files` whose bytes changed beside their targets (temporary
+    /// names), so that a large build can render and drop its output a part at a time.
+    /// Nothing is published until [`OutDir::finish`]; on error, everything staged so far
+    /// is deleted and `--out` is as it was.
+    pub fn stage(&self, staged: &mut Staged, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+        let result = self.stage_part(staged, files);
+        if result.is_err() {
+            staged.discard();
+        }
+        result
+    }
+
+    fn stage_part(&self, staged: &mut Staged, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
         if let Some(bad) = files.keys().find(|rel| !is_safe(rel)) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {bad}")));
         }
-        let mut done = Written::default();
+        staged.root = Some(self.root.clone());
+        staged.names.extend(files.keys().cloned());
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
-        let compared: Vec<(&String, &Vec<u8>, bool)> = files
+        let changed: Vec<(&String, &Vec<u8>, bool)> = files
             .par_iter()
             .filter_map(|(rel, bytes)| match fs::read(self.root.join(rel)) {
                 Ok(old) if old == **bytes => None,
@@ -67,17 +110,70 @@ impl OutDir {
                 Err(_) => Some((rel, bytes, false)),
             })
             .collect();
-        let replaces = compared.iter().any(|(_, _, existed)| *existed);
-        let changed: Vec<(&String, &Vec<u8>)> = compared.into_iter().map(|(rel, bytes, _)| (rel, bytes)).collect();
-        done.unchanged = files.len() - changed.len();
-        self.publish(&changed, replaces)?;
-        for (rel, _) in &changed {
-            done.written += 1;
-            done.touched.push((*rel).clone());
+        staged.unchanged += files.len() - changed.len();
+        let dirs: BTreeSet<&Path> = changed.iter().filter_map(|(rel, _, _)| Path::new(rel.as_str()).parent()).collect();
+        for dir in dirs {
+            fs::create_dir_all(self.root.join(dir))?;
         }
-        self.manifest.extend(files.keys().cloned());
-        for rel in remove {
-            if self.manifest.remove(rel) && !files.contains_key(rel) {
+        let written: Vec<io::Result<(String, bool)>> = changed
+            .par_iter()
+            .map(|(rel, bytes, existed)| {
+                fs::write(temp_name(&self.root.join(rel)), bytes)?;
+                Ok(((*rel).clone(), *existed))
+            })
+            .collect();
+        let mut failed = None;
+        for result in written {
+            match result {
+                Ok((rel, existed)) => {
+                    staged.replaces |= existed;
+                    staged.files.push(rel);
+                }
+                Err(e) => failed = Some(e),
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Publish what was staged: made durable, renamed over the targets, then the renames
+    /// made durable too. `remove`: files to delete (only those feedwright wrote), or `None`
+    /// for "every managed file that was not staged". Then the manifest.
+    ///
+    /// Durability: one `syncfs` for a large batch, an fsync per file for a small one. A
+    /// batch that replaces no file (a first build into an empty folder) is not forced to
+    /// disk, as no static site generator does: a crash then can lose only files never
+    /// published, and the next build writes them again.
+    pub fn finish(&mut self, mut staged: Staged, remove: Option<&[String]>) -> io::Result<Written> {
+        if let Err(e) = self.make_durable(&staged) {
+            staged.discard();
+            return Err(e);
+        }
+        let mut done = Written::default();
+        for rel in std::mem::take(&mut staged.files) {
+            let path = self.root.join(&rel);
+            fs::rename(temp_name(&path), &path)?;
+            done.written += 1;
+            done.touched.push(rel);
+        }
+        // And the renames themselves.
+        if staged.replaces {
+            if done.written < 8 {
+                let dirs: BTreeSet<&Path> = done.touched.iter().filter_map(|r| Path::new(r).parent()).collect();
+                for dir in dirs {
+                    File::open(self.root.join(dir))?.sync_all()?;
+                }
+            } else {
+                sync_filesystem(&self.root)?;
+            }
+        }
+        done.unchanged = staged.unchanged;
+        let stale: Vec<String> = match remove {
+            Some(list) => list.to_vec(),
+            None => self.manifest.iter().filter(|p| !staged.names.contains(*p)).cloned().collect(),
+        };
+        self.manifest.extend(staged.names.iter().cloned());
+        for rel in &stale {
+            if self.manifest.remove(rel) && !staged.names.contains(rel) {
                 match fs::remove_file(self.root.join(rel)) {
                     Ok(()) => {
                         done.removed += 1;
@@ -100,48 +196,18 @@ impl OutDir {
         Ok(done)
     }
 
-    /// Replace many files atomically: every new file is written beside its target and made
-    /// durable first (one `syncfs` for a large batch, else an fsync each), then each is
-    /// renamed over its target, then the renames are made durable (one more `syncfs`). A failure before the
-    /// renames leaves every published file as it was.
-    ///
-    /// A large batch that replaces no file (a first build into an empty folder) is not
-    /// forced to disk, as no static site generator does: a crash then can lose only files
-    /// never published, and the next build writes them again.
-    fn publish(&self, files: &[(&String, &Vec<u8>)], replaces: bool) -> io::Result<()> {
-        if files.len() < 8 {
-            for (rel, bytes) in files {
-                self.write_file(rel, bytes)?;
+    /// Flush the staged files before they replace published ones.
+    fn make_durable(&self, staged: &Staged) -> io::Result<()> {
+        if !staged.replaces {
+            return Ok(());
+        }
+        if staged.files.len() < 8 {
+            for rel in &staged.files {
+                File::open(temp_name(&self.root.join(rel)))?.sync_all()?;
             }
             return Ok(());
         }
-        let dirs: BTreeSet<&Path> = files.iter().filter_map(|(rel, _)| Path::new(rel.as_str()).parent()).collect();
-        for dir in dirs {
-            fs::create_dir_all(self.root.join(dir))?;
-        }
-        let staged: Vec<io::Result<(PathBuf, PathBuf)>> = files
-            .par_iter()
-            .map(|(rel, bytes)| {
-                let path = self.root.join(rel);
-                let tmp = temp_name(&path);
-                fs::write(&tmp, bytes)?;
-                Ok((tmp, path))
-            })
-            .collect();
-        let failed = staged.iter().find_map(|r| r.as_ref().err().map(|e| io::Error::new(e.kind(), e.to_string())));
-        let staged: Vec<(PathBuf, PathBuf)> = staged.into_iter().filter_map(Result::ok).collect();
-        let synced = failed.map_or_else(|| if replaces { sync_filesystem(&self.root) } else { Ok(()) }, Err);
-        if let Err(e) = synced {
-            for (tmp, _) in &staged {
-                let _ = fs::remove_file(tmp);
-            }
-            return Err(e);
-        }
-        for (tmp, path) in &staged {
-            fs::rename(tmp, path)?;
-        }
-        // And the renames themselves, in every folder at once.
-        if replaces { sync_filesystem(&self.root) } else { Ok(()) }
+        sync_filesystem(&self.root)
     }
 
     /// Write one file atomically unless it already holds `bytes`; true if written.
@@ -240,6 +306,29 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_write_in_parts_publishes_nothing_until_finished_and_nothing_if_a_part_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = OutDir::open(tmp.path());
+        out.sync(&files(&[("index.xml", "old"), ("gone.xml", "x")])).unwrap();
+        let mut staged = Staged::default();
+        out.stage(&mut staged, &files(&[("index.xml", "new")])).unwrap();
+        out.stage(&mut staged, &files(&[("tags/a/index.xml", "a")])).unwrap();
+        assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "old");
+        let done = out.finish(staged, None).unwrap();
+        assert_eq!((done.written, done.removed), (2, 1));
+        assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
+        assert!(!tmp.path().join("gone.xml").exists());
+
+        // A part that cannot be written (a folder where a file is) undoes the parts before.
+        let mut staged = Staged::default();
+        out.stage(&mut staged, &files(&[("index.xml", "newer")])).unwrap();
+        assert!(out.stage(&mut staged, &files(&[("index.xml/x.xml", "bad")])).is_err());
+        assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
+        let leftovers = fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok());
+        assert!(leftovers.filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count() == 0);
     }
 
     #[test]

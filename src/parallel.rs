@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::catalog::FeedKey;
 use crate::diag::Diagnostic;
 use crate::load::{Found, read_post};
+use crate::render::Renderer;
 use crate::site::{Affected, Change, InputKind, Site, input_kind};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
@@ -67,11 +68,15 @@ pub fn render_all(site: &Site) -> (BTreeMap<String, Vec<u8>>, Vec<Diagnostic>) {
         return (BTreeMap::new(), Vec::new());
     };
     let keys: Vec<FeedKey> = site.catalog().keys(config);
-    let mut files: BTreeMap<String, Vec<u8>> =
-        keys.par_chunks(16).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
-            a.extend(b);
-            a
-        });
+    let mut files = render_files(&renderer, &keys);
     files.insert("opml.xml".into(), renderer.opml());
     (files, renderer.diagnostics())
+}
+
+/// The files of `keys`' feeds, rendered on every core.
+pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey]) -> BTreeMap<String, Vec<u8>> {
+    keys.par_chunks(8).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
+        a.extend(b);
+        a
+    })
 }
