@@ -1,7 +1,7 @@
 //! Finding posts by the names `relref`, `ref` and `post_url` use for them: a file name,
 //! a stem, or a path under the content folder, with or without extension.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,9 +11,10 @@ use crate::post::Post;
 /// The visible posts by file stem (a page bundle's `index.md` by its folder's name).
 #[derive(Debug, Default)]
 pub struct Links {
-    by_stem: HashMap<String, BTreeMap<PathBuf, Arc<Post>>>,
-    /// stem → the posts whose bodies link to a target with that stem
-    referrers: HashMap<String, BTreeSet<PathBuf>>,
+    /// (each list sorted by path: most stems name one post, and a list costs less than a map)
+    by_stem: FxHashMap<String, Vec<Arc<Post>>>,
+    /// stem → the posts whose bodies link to a target with that stem (sorted)
+    referrers: FxHashMap<String, Vec<PathBuf>>,
 }
 
 fn stem_of(path: &Path) -> &str {
@@ -39,9 +40,16 @@ fn bare(target: &str) -> &str {
 
 impl Links {
     pub fn insert(&mut self, post: &Arc<Post>) {
-        self.by_stem.entry(stem_of(&post.source).to_string()).or_default().insert(post.source.clone(), post.clone());
+        let posts = self.by_stem.entry(stem_of(&post.source).to_string()).or_default();
+        match posts.binary_search_by(|p| p.source.cmp(&post.source)) {
+            Ok(at) => posts[at] = post.clone(),
+            Err(at) => posts.insert(at, post.clone()),
+        }
         for target in &post.ref_targets {
-            self.referrers.entry(target_stem(target).to_string()).or_default().insert(post.source.clone());
+            let paths = self.referrers.entry(target_stem(target).to_string()).or_default();
+            if let Err(at) = paths.binary_search(&post.source) {
+                paths.insert(at, post.source.clone());
+            }
         }
     }
 
@@ -49,7 +57,9 @@ impl Links {
         for target in &post.ref_targets {
             let stem = target_stem(target);
             if let Some(set) = self.referrers.get_mut(stem) {
-                set.remove(&post.source);
+                if let Ok(at) = set.binary_search(&post.source) {
+                    set.remove(at);
+                }
                 if set.is_empty() {
                     self.referrers.remove(stem);
                 }
@@ -57,7 +67,9 @@ impl Links {
         }
         let stem = stem_of(&post.source);
         if let Some(posts) = self.by_stem.get_mut(stem) {
-            posts.remove(&post.source);
+            if let Ok(at) = posts.binary_search_by(|p| p.source.cmp(&post.source)) {
+                posts.remove(at);
+            }
             if posts.is_empty() {
                 self.by_stem.remove(stem);
             }
@@ -89,12 +101,12 @@ impl Links {
         };
         candidates
             .iter()
-            .find(|(path, _)| {
-                let rel = in_content(path);
+            .find(|post| {
+                let rel = in_content(&post.source);
                 rel == wanted || rel.ends_with(&format!("/{wanted}")) || rel.trim_end_matches("/index") == wanted
             })
-            .or_else(|| candidates.iter().next())
-            .map(|(_, post)| post.as_ref())
+            .or_else(|| candidates.first())
+            .map(|post| post.as_ref())
     }
 }
 

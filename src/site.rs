@@ -137,7 +137,7 @@ pub struct Site {
     config_diagnostics: Vec<Diagnostic>,
     sources: FxHashMap<PathBuf, Source>,
     /// Every parsed post's id → the files that claim it (the first one wins).
-    ids: HashMap<String, BTreeSet<PathBuf>>,
+    ids: FxHashMap<String, Vec<PathBuf>>,
     /// Ids claimed by more than one file.
     duplicates: BTreeSet<String>,
     /// Files with diagnostics (so reporting them costs nothing on a clean site).
@@ -168,7 +168,7 @@ impl Site {
             config: None,
             config_diagnostics: Vec::new(),
             sources: FxHashMap::default(),
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             duplicates: BTreeSet::new(),
             problems: BTreeSet::new(),
             timeline: BTreeMap::new(),
@@ -418,7 +418,10 @@ impl Site {
         }
         if let Some(post) = &source.post {
             let claims = self.ids.entry(post.id.clone()).or_default();
-            claims.insert(path.clone());
+            // Kept sorted: the first path claims the id.
+            if let Err(at) = claims.binary_search(&path) {
+                claims.insert(at, path.clone());
+            }
             touched.extend(claims.iter().cloned());
             if claims.len() > 1 {
                 self.duplicates.insert(post.id.clone());
@@ -429,7 +432,9 @@ impl Site {
 
     fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut FxHashSet<PathBuf>) {
         if let Some(claims) = self.ids.get_mut(&post.id) {
-            claims.remove(path);
+            if let Ok(at) = claims.binary_search_by(|p| p.as_path().cmp(path)) {
+                claims.remove(at);
+            }
             touched.extend(claims.iter().cloned());
             if claims.len() < 2 {
                 self.duplicates.remove(&post.id);
