@@ -435,6 +435,21 @@ impl Daemon {
     fn write_all(&mut self) -> std::io::Result<Written> {
         let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
         let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
+        if self.publisher.is_none()
+            && let Some(out) = &mut self.out
+        {
+            // Nobody keeps the files in memory: render and write them a part at a time.
+            let mut staged = crate::output::Staged::default();
+            for part in keys.chunks(128) {
+                out.stage(&mut staged, &crate::parallel::render_files(&renderer, part))?;
+            }
+            out.stage(&mut staged, &BTreeMap::from([("opml.xml".to_string(), renderer.opml())]))?;
+            let diagnostics = renderer.diagnostics();
+            drop(renderer);
+            let written = out.finish(staged, None)?;
+            self.log_diagnostics(diagnostics);
+            return Ok(written);
+        }
         let (files, dates) = render(&renderer, self.site.config(), &keys, true);
         let diagnostics = renderer.diagnostics();
         drop(renderer);
