@@ -219,8 +219,11 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
     let mut dir = OutDir::open(out);
-    let (written, files) = match write_feeds(&site, &mut dir, &mut diagnostics) {
-        Ok(done) => done,
+    let (written, files) = match feedwright::parallel::write_all(&site, &mut dir) {
+        Ok((written, files, warnings)) => {
+            diagnostics.extend(warnings);
+            (written, files)
+        }
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
             eprintln!("error: writing `{}`: {e}", out.display());
@@ -249,30 +252,6 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     // The process ends here: freeing every post one by one would only cost time.
     std::mem::forget(site);
     if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
-}
-
-/// Render every feed and write it to `dir`, some feeds at a time; returns what was
-/// written and how many files the site has.
-fn write_feeds(
-    site: &Site,
-    dir: &mut OutDir,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> std::io::Result<(feedwright::output::Written, usize)> {
-    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
-        return Ok((dir.sync(&Default::default())?, 0));
-    };
-    let keys = site.catalog().keys(config);
-    let mut staged = feedwright::output::Staged::default();
-    let mut count = 0;
-    for part in keys.chunks(128) {
-        let files = feedwright::parallel::render_files(&renderer, part);
-        count += files.len();
-        dir.stage(&mut staged, &files)?;
-    }
-    let opml = std::collections::BTreeMap::from([("opml.xml".to_string(), renderer.opml())]);
-    dir.stage(&mut staged, &opml)?;
-    diagnostics.extend(renderer.diagnostics());
-    Ok((dir.finish(staged, None)?, count + 1))
 }
 
 fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {

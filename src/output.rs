@@ -25,7 +25,6 @@ pub struct Written {
 /// Files written beside their targets by [`OutDir::stage`], waiting for [`OutDir::finish`].
 #[derive(Debug, Default)]
 pub struct Staged {
-    root: Option<PathBuf>,
     /// Changed files (relative), each written to its temporary name.
     files: Vec<String>,
     /// Every file staged or found unchanged.
@@ -36,11 +35,10 @@ pub struct Staged {
 }
 
 impl Staged {
-    fn discard(&mut self) {
-        if let Some(root) = &self.root {
-            for rel in self.files.drain(..) {
-                let _ = fs::remove_file(temp_name(&root.join(rel)));
-            }
+    /// Delete every staged file (they were written under `root`).
+    fn discard(&mut self, root: &Path) {
+        for rel in self.files.drain(..) {
+            let _ = fs::remove_file(temp_name(&root.join(rel)));
         }
     }
 }
@@ -90,7 +88,7 @@ impl OutDir {
     pub fn stage(&self, staged: &mut Staged, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
         let result = self.stage_part(staged, files);
         if result.is_err() {
-            staged.discard();
+            staged.discard(&self.root);
         }
         result
     }
@@ -99,7 +97,6 @@ impl OutDir {
         if let Some(bad) = files.keys().find(|rel| !is_safe(rel)) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {bad}")));
         }
-        staged.root = Some(self.root.clone());
         staged.names.extend(files.keys().cloned());
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
         let changed: Vec<(&String, &Vec<u8>, bool)> = files
@@ -145,7 +142,7 @@ impl OutDir {
     /// published, and the next build writes them again.
     pub fn finish(&mut self, mut staged: Staged, remove: Option<&[String]>) -> io::Result<Written> {
         if let Err(e) = self.make_durable(&staged) {
-            staged.discard();
+            staged.discard(&self.root);
             return Err(e);
         }
         let mut done = Written::default();

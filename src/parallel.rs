@@ -3,6 +3,7 @@
 //! free of thread code; this edge only calls its pure `&self` methods from many threads.
 
 use std::collections::BTreeMap;
+use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -10,6 +11,7 @@ use rayon::prelude::*;
 use crate::catalog::FeedKey;
 use crate::diag::Diagnostic;
 use crate::load::{Found, read_post};
+use crate::output::{OutDir, Staged, Written};
 use crate::render::Renderer;
 use crate::site::{Affected, Change, InputKind, Site, input_kind};
 
@@ -71,6 +73,25 @@ pub fn render_all(site: &Site) -> (BTreeMap<String, Vec<u8>>, Vec<Diagnostic>) {
     let mut files = render_files(&renderer, &keys);
     files.insert("opml.xml".into(), renderer.opml());
     (files, renderer.diagnostics())
+}
+
+/// Render every feed of `site` and write it to `out`, 128 feeds at a time so the whole
+/// output is never in memory. Returns what was written, how many files the site has,
+/// and the warnings found while rendering.
+pub fn write_all(site: &Site, out: &mut OutDir) -> io::Result<(Written, usize, Vec<Diagnostic>)> {
+    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
+        return Ok((out.sync(&BTreeMap::new())?, 0, Vec::new()));
+    };
+    let keys = site.catalog().keys(config);
+    let mut staged = Staged::default();
+    let mut count = 1;
+    for part in keys.chunks(128) {
+        let files = render_files(&renderer, part);
+        count += files.len();
+        out.stage(&mut staged, &files)?;
+    }
+    out.stage(&mut staged, &BTreeMap::from([("opml.xml".to_string(), renderer.opml())]))?;
+    Ok((out.finish(staged, None)?, count, renderer.diagnostics()))
 }
 
 /// The files of `keys`' feeds, rendered on every core.

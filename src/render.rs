@@ -159,7 +159,6 @@ impl<'a> Renderer<'a> {
 
     /// The feed's own fields; its items are written separately.
     fn view(&self, feed: &Feed<'a>) -> FeedView {
-        let items: Vec<ItemView> = Vec::new();
         let updated = self.feed_updated(&feed.key);
         FeedView {
             title: clean(&feed.title).into_owned(),
@@ -173,7 +172,7 @@ impl<'a> Renderer<'a> {
                 a.name = clean(&a.name).into_owned();
                 a
             }),
-            items,
+            items: Vec::new(),
         }
     }
 

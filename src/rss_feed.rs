@@ -87,3 +87,18 @@ fn document(channel: &Channel) -> Vec<u8> {
     bytes.push(b'\n');
     bytes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_written_apart_and_spliced_in_give_the_whole_feed() {
+        for n in [0, 1, 3] {
+            let feed = crate::view::sample(n);
+            let items: Vec<Vec<u8>> = feed.items.iter().map(item_xml).collect();
+            let spliced = write_with_items(&feed, &items);
+            assert_eq!(String::from_utf8_lossy(&spliced), String::from_utf8_lossy(&write(&feed)), "{n} items");
+        }
+    }
+}

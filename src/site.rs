@@ -339,8 +339,13 @@ impl Site {
     /// the result as [`Change::Prepared`] (and parses again if the config changed since).
     pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
         let (post, diagnostics) = self.parse(&path, &bytes);
-        let bytes = self.reader.is_none().then_some(bytes);
+        let bytes = self.kept(Some(bytes));
         Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
+    }
+
+    /// A file's bytes as the site keeps them: not at all when a reader can give them again.
+    fn kept(&self, bytes: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        if self.reader.is_some() { None } else { bytes }
     }
 
     fn config_hash(&self) -> u64 {
@@ -351,7 +356,7 @@ impl Site {
 
     /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
     fn stage(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
-        let bytes = if self.reader.is_some() { None } else { bytes };
+        let bytes = self.kept(bytes);
         let source = match self.take_source(&path) {
             Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
                 Source { bytes, post: Some(post), good_bytes: good_bytes.or(old), diagnostics: Vec::new() }
@@ -376,7 +381,7 @@ impl Site {
         };
         let (parsed, diagnostics) =
             parsed.unwrap_or_else(|| bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b)));
-        let bytes = if self.reader.is_some() { None } else { bytes };
+        let bytes = self.kept(bytes);
         let (old_post, old_good) = match old {
             Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), good_bytes.or(bytes)),
             _ => (None, None),

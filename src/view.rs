@@ -36,3 +36,33 @@ pub struct ItemView {
     pub summary_html: String,
     pub content_html: String,
 }
+
+/// A feed whose items hold what could confuse a writer split into parts: element names
+/// and CDATA ends in their text, an empty summary, no author.
+#[cfg(test)]
+pub fn sample(items: usize) -> FeedView {
+    let date = DateTime::parse_from_rfc3339("2020-01-02T03:04:05+01:00").expect("date");
+    FeedView {
+        title: "Lab <item> & </channel>".into(),
+        description: "Notes".into(),
+        html_url: "https://ex.org/".into(),
+        self_url: "https://ex.org/index.xml".into(),
+        language: Some("en".into()),
+        updated: date,
+        author: Some(Author { name: "Ann".into(), email: None }),
+        hub: None,
+        items: (0..items)
+            .map(|i| ItemView {
+                id: format!("https://ex.org/?p={i}"),
+                title: format!("Post {i} </item>"),
+                link: format!("https://ex.org/post/{i}/"),
+                published: date,
+                updated: date,
+                authors: if i % 2 == 0 { vec![Author { name: "Bo".into(), email: None }] } else { Vec::new() },
+                categories: vec!["NFS".into()],
+                summary_html: if i == 1 { String::new() } else { "<p>short</p>".into() },
+                content_html: "<pre>\n  </channel>\n</feed>\n    <item>\n  <entry> ]]> </item></pre>".into(),
+            })
+            .collect(),
+    }
+}

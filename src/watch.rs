@@ -14,7 +14,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use notify::event::ModifyKind;
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
-use rayon::prelude::*;
 use tracing::{debug, error, info, warn};
 
 use crate::catalog::FeedKey;
@@ -433,23 +432,16 @@ impl Daemon {
     }
 
     fn write_all(&mut self) -> std::io::Result<Written> {
-        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
-        let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
         if self.publisher.is_none()
             && let Some(out) = &mut self.out
         {
             // Nobody keeps the files in memory: render and write them a part at a time.
-            let mut staged = crate::output::Staged::default();
-            for part in keys.chunks(128) {
-                out.stage(&mut staged, &crate::parallel::render_files(&renderer, part))?;
-            }
-            out.stage(&mut staged, &BTreeMap::from([("opml.xml".to_string(), renderer.opml())]))?;
-            let diagnostics = renderer.diagnostics();
-            drop(renderer);
-            let written = out.finish(staged, None)?;
+            let (written, _, diagnostics) = crate::parallel::write_all(&self.site, out)?;
             self.log_diagnostics(diagnostics);
             return Ok(written);
         }
+        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
+        let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
         let (files, dates) = render(&renderer, self.site.config(), &keys, true);
         let diagnostics = renderer.diagnostics();
         drop(renderer);
@@ -535,11 +527,7 @@ fn render(
     keys: &[FeedKey],
     opml: bool,
 ) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, DateTime<FixedOffset>>) {
-    let mut files: BTreeMap<String, Vec<u8>> =
-        keys.par_chunks(16).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
-            a.extend(b);
-            a
-        });
+    let mut files = crate::parallel::render_files(renderer, keys);
     let formats = config.map(|c| c.formats.clone()).unwrap_or_default();
     let mut dates = BTreeMap::new();
     for key in keys {
