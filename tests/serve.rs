@@ -7,18 +7,19 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::TestSite;
+use common::daemon::{Daemon, wait_for};
 
-const DEADLINE: Duration = Duration::from_secs(20);
+struct Server(Daemon);
 
-struct Server {
-    child: Child,
-    addr: String,
-    site: TestSite,
+impl std::ops::Deref for Server {
+    type Target = Daemon;
+    fn deref(&self) -> &Daemon {
+        &self.0
+    }
 }
 
 impl Server {
@@ -34,80 +35,8 @@ impl Server {
             "title: Beta\ndate: 2020-02-01T10:00:00Z\ntags: [NFS]\ncategories: News\nwordpress_id: 12",
             "Second.\n",
         );
-        let ready = site.root().join("ready");
-        let log = fs::File::create(site.root().join("server.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_feedwright"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--debounce-ms", "20", "--site"])
-            .arg(site.root())
-            .arg("--ready-file")
-            .arg(&ready)
-            .args(extra)
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        let addr = loop {
-            if let Some(addr) = fs::read_to_string(&ready)
-                .ok()
-                .and_then(|t| t.lines().find_map(|l| l.strip_prefix("listen ").map(String::from)))
-            {
-                break addr;
-            }
-            assert!(started.elapsed() < DEADLINE, "server never became ready");
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        Server { child, addr, site }
+        Server(Daemon::serve(site, extra))
     }
-
-    fn request(&self, raw: &str) -> Reply {
-        request(&self.addr, raw)
-    }
-
-    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut raw = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-        for (k, v) in headers {
-            raw.push_str(&format!("{k}: {v}\r\n"));
-        }
-        raw.push_str("\r\n");
-        self.request(&raw)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", String::as_str)
-    }
-}
-
-fn request(addr: &str, raw: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    stream.write_all(raw.as_bytes()).unwrap();
-    let mut bytes = Vec::new();
-    let _ = stream.read_to_end(&mut bytes);
-    let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
-    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply { status, headers, body: bytes[split + 4..].to_vec() }
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -122,12 +51,8 @@ fn unbrotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn poll(mut ok: impl FnMut() -> bool, what: &str) {
-    let deadline = Instant::now() + DEADLINE;
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn poll(ok: impl FnMut() -> bool, what: &str) {
+    wait_for(ok, what);
 }
 
 const CONFIG: &str = "title: Lab\nbase_url: https://lab.example.org\nformats: [rss, atom, json]\ncache_max_age: 120\n";

@@ -6,115 +6,10 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use common::{CONFIG, TestSite, snapshot};
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-struct Daemon {
-    child: Child,
-    site: TestSite,
-}
-
-impl Daemon {
-    fn start(site: TestSite) -> Daemon {
-        let ready = site.root().join("ready");
-        let log = fs::File::create(site.root().join("daemon.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_feedwright"))
-            .args(["watch", "--debounce-ms", "20", "--site"])
-            .arg(site.root())
-            .arg("--out")
-            .arg(site.out())
-            .arg("--ready-file")
-            .arg(&ready)
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("start feedwright watch");
-        let daemon = Daemon { child, site };
-        wait_for(|| ready.exists(), "the daemon to be ready");
-        daemon
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.site.root().join("daemon.log")).unwrap_or_default()
-    }
-
-    fn wait(&self, ok: impl FnMut() -> bool, what: &str) {
-        if !poll(ok) {
-            panic!("timed out waiting for {what}; daemon log:\n{}", self.log());
-        }
-    }
-
-    /// What `feedwright build --keep-going` writes for the files as they are now.
-    fn fresh_build(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
-        let fresh = tempfile::tempdir().unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
-            .args(["build", "--keep-going", "-q", "--site"])
-            .arg(self.site.root())
-            .arg("--out")
-            .arg(fresh.path())
-            .output()
-            .unwrap();
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", common::stderr(&out));
-        snapshot(fresh.path())
-    }
-
-    /// Wait until `--out` equals a fresh build of the same files.
-    fn settles(&self, what: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let expected = self.fresh_build();
-            let got = self.site.out_files();
-            if got == expected {
-                return;
-            }
-            if Instant::now() > deadline {
-                let differ: Vec<&String> =
-                    expected.keys().chain(got.keys()).filter(|k| expected.get(*k) != got.get(*k)).collect();
-                panic!("after {what}, --out differs from a fresh build in {differ:?}; daemon log:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn feed_titles(&self, rel: &str) -> Vec<String> {
-        match fs::read(self.site.out().join(rel)) {
-            Ok(bytes) => feed_rs::parser::parse(&bytes[..])
-                .map(|f| f.entries.into_iter().map(|e| e.title.unwrap().content).collect())
-                .unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    fn wait_titles(&self, rel: &str, want: &[&str]) {
-        self.wait(|| self.feed_titles(rel) == want, &format!("{rel} to list {want:?}"));
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Poll `ok` until it holds or the deadline passes.
-fn poll(mut ok: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + DEADLINE;
-    while !ok() {
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    true
-}
-
-fn wait_for(ok: impl FnMut() -> bool, what: &str) {
-    assert!(poll(ok), "timed out waiting for {what}");
-}
+use common::daemon::Daemon;
+use common::{CONFIG, TestSite};
 
 fn post_text(title: &str, date: &str, tags: &str, body: &str) -> String {
     format!("---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n{body}\n")
@@ -124,7 +19,7 @@ fn started() -> Daemon {
     let site = TestSite::new(CONFIG);
     site.write("content/post/a.md", &post_text("A", "2020-01-01", "alpha, shared", "First."));
     site.write("content/post/b.md", &post_text("B", "2020-01-02", "beta, shared", "Second."));
-    let daemon = Daemon::start(site);
+    let daemon = Daemon::watch(site, &[]);
     daemon.settles("the initial build");
     daemon
 }
@@ -320,16 +215,7 @@ fn only_affected_feeds_are_rewritten() {
 #[test]
 fn sigterm_stops_cleanly() {
     let mut d = started();
-    let status = Command::new("kill").arg("-TERM").arg(d.child.id().to_string()).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Some(status) = d.child.try_wait().unwrap() {
-            assert!(status.success(), "{status}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the daemon did not stop");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let status = d.terminate();
+    assert!(status.success(), "{status}");
     assert!(Path::new(&d.site.out().join("index.xml")).exists());
 }
