@@ -431,7 +431,7 @@ impl Catalog {
                 (
                     self.title(config, key),
                     format!("Posts in {label} “{name}” on {site}"),
-                    format!("{base}/{}", key.dir()),
+                    crate::uri::encode(&format!("{base}/{}", key.dir())).into_owned(),
                 )
             }
             FeedKey::Custom(slug) => {

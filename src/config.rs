@@ -102,6 +102,8 @@ pub struct Config {
     pub wordpress_urls: bool,
     /// `Cache-Control: max-age` for served feeds, in seconds.
     pub cache_max_age: u64,
+    /// Curly quotes, dashes and ellipses, as Hugo's and Jekyll's Markdown print them.
+    pub typographer: bool,
 }
 
 impl Config {
@@ -308,16 +310,9 @@ impl Reader<'_> {
             "websub_hub",
             "wordpress_urls",
             "cache_max_age",
+            "typographer",
         ];
-        let mut warnings = Vec::new();
-        for key in self.root.keys().filter_map(Value::as_str) {
-            if !KNOWN.contains(&key) {
-                warnings.push(key.to_string());
-            }
-        }
-        if let Some(key) = warnings.first() {
-            self.error(key, format!("unknown key (known keys: {})", KNOWN.join(", ")));
-        }
+        self.unknown_keys(self.root, KNOWN, "");
         let base_url = self.url("base_url");
         let guid_base = self.url("guid_base").unwrap_or_default();
         let feeds_url = self.url("feeds_url").unwrap_or_default();
@@ -343,7 +338,8 @@ impl Reader<'_> {
             section_permalinks: self.section_permalinks("permalinks"),
             websub_hub: self.url("websub_hub"),
             wordpress_urls: self.flag("wordpress_urls"),
-            cache_max_age: self.limit("cache_max_age").unwrap_or(300) as u64,
+            cache_max_age: self.seconds("cache_max_age").unwrap_or(300),
+            typographer: self.get("typographer").is_none() || self.flag("typographer"),
         };
         self.finish(config, base_url, "base_url")
     }
@@ -371,6 +367,7 @@ impl Reader<'_> {
             websub_hub: None,
             wordpress_urls: false,
             cache_max_age: 300,
+            typographer: self.hugo_typographer(),
         };
         self.finish(config, base_url, "baseURL")
     }
@@ -398,6 +395,8 @@ impl Reader<'_> {
             websub_hub: None,
             wordpress_urls: false,
             cache_max_age: 300,
+            // kramdown's smart quotes and typographic symbols are always on.
+            typographer: true,
         };
         self.finish(config, base_url, "url")
     }
@@ -409,6 +408,45 @@ impl Reader<'_> {
             Some(_) => {
                 self.error(key, "expected true or false");
                 false
+            }
+        }
+    }
+
+    /// Goldmark's typographer: on unless `markup.goldmark.extensions.typographer` is
+    /// `false` (Hugo 0.111) or `{disable: true}` (later Hugo).
+    fn hugo_typographer(&mut self) -> bool {
+        match self.get("markup.goldmark.extensions.typographer") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::Mapping(map)) => lookup(map, "disable").and_then(Value::as_bool) != Some(true),
+            _ => true,
+        }
+    }
+
+    /// Every key of `map` that is not in `known`, each reported on its own line, with the
+    /// nearest known key when one is close (`limt` → `limit`).
+    fn unknown_keys(&mut self, map: &Mapping, known: &[&str], within: &str) {
+        for key in map.keys().filter_map(Value::as_str) {
+            if known.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                continue;
+            }
+            let place = if within.is_empty() { String::new() } else { format!(" in `{within}`") };
+            let hint = match known.iter().find(|k| near(k, key)) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => format!("known keys: {}", known.join(", ")),
+            };
+            let line = if within.is_empty() { self.line_of(key) } else { self.line_containing(&format!("{key}:")) };
+            self.errors.push(Diagnostic::error(self.path, line, format!("unknown key `{key}`{place} ({hint})")));
+        }
+    }
+
+    /// A number of seconds: zero or more.
+    fn seconds(&mut self, key: &str) -> Option<u64> {
+        let value = self.get(key).filter(|v| !v.is_null())?;
+        match value.as_u64() {
+            Some(n) => Some(n),
+            None => {
+                self.error(key, "expected a whole number of seconds (0 or more)");
+                None
             }
         }
     }
@@ -491,7 +529,8 @@ impl Reader<'_> {
                 continue;
             };
             let line = self.line_containing(&slug);
-            let fail = |errors: &mut Vec<Diagnostic>, msg: String| errors.push(Diagnostic::error(self.path, line, msg));
+            let path = self.path;
+            let fail = |errors: &mut Vec<Diagnostic>, msg: String| errors.push(Diagnostic::error(path, line, msg));
             if crate::slug::slugify(&slug) != slug {
                 fail(
                     &mut self.errors,
@@ -506,7 +545,13 @@ impl Reader<'_> {
                 fail(&mut self.errors, format!("feed slug `{slug}` is taken"));
                 continue;
             }
+            const FEED_KEYS: &[&str] = &["slug", "title", "description", "limit", "match"];
+            const MATCH_KEYS: &[&str] = &["tags", "categories", "series", "title"];
+            self.unknown_keys(map, FEED_KEYS, &format!("feed `{slug}`"));
             let matcher = lookup(map, "match").and_then(Value::as_mapping);
+            if let Some(m) = matcher {
+                self.unknown_keys(m, MATCH_KEYS, "match");
+            }
             let list = |k: &str| -> Vec<String> {
                 matcher
                     .and_then(|m| lookup(m, k))
@@ -551,6 +596,22 @@ impl Reader<'_> {
         }
         feeds
     }
+}
+
+/// Whether `typed` is a likely misspelling of `known`: a plural or singular of it, or
+/// one edit away.
+fn near(known: &str, typed: &str) -> bool {
+    let typed = typed.to_ascii_lowercase();
+    if format!("{typed}s") == known || format!("{known}s") == typed || typed.replace('-', "_") == known {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (known.chars().collect(), typed.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 || a.len() < 4 {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    prefix + suffix + 1 >= a.len().max(b.len())
 }
 
 impl Config {

@@ -8,7 +8,7 @@ use regex::{Captures, Regex};
 use url::Url;
 
 /// A post's body, rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
     pub html: String,
     /// The text before `<!--more-->`, else the first paragraph (HTML).
@@ -17,28 +17,63 @@ pub struct Rendered {
 
 const MORE: &str = "<!--more-->";
 
-fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+/// How Markdown is read: the extensions every site gets, and the typographer (curly
+/// quotes, en and em dashes, ellipses) that Hugo's Goldmark and Jekyll's kramdown apply
+/// by default.
+fn options(typographer: bool) -> Options {
+    let mut options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    if typographer {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    options
 }
 
 /// Render `markdown` (shortcodes already expanded) for the post at `permalink`.
-pub fn render(markdown: &str, permalink: &Url) -> Rendered {
-    let html = to_html(markdown, permalink);
-    let summary_html = match markdown.find(MORE) {
-        Some(i) => to_html(&markdown[..i], permalink),
-        None => first_paragraph(markdown, permalink),
+///
+/// The body is parsed once: the summary is a cut of the same events, so reference
+/// links defined below `<!--more-->` resolve in the summary as they do on the page.
+pub fn render(markdown: &str, permalink: &Url, typographer: bool) -> Rendered {
+    let mut footnotes = Footnotes::default();
+    let events: Vec<Event> = Parser::new_ext(markdown, options(typographer))
+        .map(|e| footnotes.absolute(absolute_event(e, permalink), permalink))
+        .collect();
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html, events.iter().cloned());
+    let summary = match events.iter().position(is_more) {
+        Some(at) => closed(&events[..at]),
+        None => first_paragraph(&events),
     };
+    let mut summary_html = String::new();
+    html::push_html(&mut summary_html, summary.into_iter());
     Rendered { html, summary_html }
 }
 
-fn to_html(markdown: &str, base: &Url) -> String {
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    let mut footnotes = Footnotes::default();
-    html::push_html(
-        &mut out,
-        Parser::new_ext(markdown, options()).map(|e| footnotes.absolute(absolute_event(e, base), base)),
-    );
+fn is_more(event: &Event) -> bool {
+    matches!(event, Event::Html(raw) | Event::InlineHtml(raw) if raw.trim() == MORE)
+}
+
+/// `events` with every element still open at the end closed (a marker inside a list).
+fn closed<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
+    let mut open: Vec<TagEnd> = Vec::new();
+    for event in events {
+        match event {
+            Event::Start(tag) => open.push(tag.to_end()),
+            Event::End(_) => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let mut out = events.to_vec();
+    out.extend(open.into_iter().rev().map(Event::End));
     out
+}
+
+/// The first paragraph's events (paragraphs never nest).
+fn first_paragraph<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
+    let Some(start) = events.iter().position(|e| matches!(e, Event::Start(Tag::Paragraph))) else { return Vec::new() };
+    let end = events[start..].iter().position(|e| matches!(e, Event::End(TagEnd::Paragraph))).map(|i| start + i);
+    end.map_or_else(Vec::new, |end| events[start..=end].to_vec())
 }
 
 /// Footnote links point at the post's permalink, not at a bare `#1` that a reader
@@ -79,27 +114,6 @@ impl Footnotes {
 fn footnote_id(name: &str) -> String {
     let id: String = name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
     format!("fn-{id}")
-}
-
-fn first_paragraph(markdown: &str, base: &Url) -> String {
-    let mut events = Vec::new();
-    let mut inside = false;
-    for event in Parser::new_ext(markdown, options()) {
-        match &event {
-            Event::Start(Tag::Paragraph) if !inside => inside = true,
-            Event::End(TagEnd::Paragraph) if inside => {
-                events.push(event);
-                break;
-            }
-            _ => {}
-        }
-        if inside {
-            events.push(absolute_event(event, base));
-        }
-    }
-    let mut out = String::new();
-    html::push_html(&mut out, events.into_iter());
-    out
 }
 
 fn absolute_event<'a>(event: Event<'a>, base: &Url) -> Event<'a> {
@@ -187,7 +201,7 @@ mod tests {
     }
 
     fn html(md: &str) -> String {
-        render(md, &base()).html
+        render(md, &base(), false).html
     }
 
     #[test]
@@ -239,11 +253,21 @@ mod tests {
 
     #[test]
     fn summary_before_more_else_first_paragraph() {
-        let r = render("Intro [l](/l).\n\nSecond.\n\n<!--more-->\n\nRest.", &base());
+        let r = render("Intro [l](/l).\n\nSecond.\n\n<!--more-->\n\nRest.", &base(), false);
         assert_eq!(r.summary_html, "<p>Intro <a href=\"https://ex.com/l\">l</a>.</p>\n<p>Second.</p>\n");
         assert!(r.html.contains("Rest."));
-        let r = render("# Title\n\nFirst para.\n\nSecond.", &base());
+        let r = render("# Title\n\nFirst para.\n\nSecond.", &base(), false);
         assert_eq!(r.summary_html, "<p>First para.</p>\n");
-        assert_eq!(render("", &base()).summary_html, "");
+        assert_eq!(render("", &base(), false).summary_html, "");
+        let r = render("- one\n- two <!--more--> three\n\nRest.", &base(), false);
+        assert_eq!(r.summary_html, "<ul>\n<li>one</li>\n<li>two </li>\n</ul>\n");
+        let r = render("# T\n\nFirst [ref][r].\n\n[r]: /r/", &base(), false);
+        assert_eq!(r.summary_html, "<p>First <a href=\"https://ex.com/r/\">ref</a>.</p>\n");
+    }
+
+    #[test]
+    fn the_typographer_prints_what_hugo_and_jekyll_print() {
+        let r = render("a --- b -- \"c\" it's...\n\n    keep -- \"this\"\n", &base(), true);
+        assert_eq!(r.html, "<p>a — b – “c” it’s…</p>\n<pre><code>keep -- \"this\"\n</code></pre>\n");
     }
 }

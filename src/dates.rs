@@ -15,6 +15,16 @@ pub struct WrittenDate {
     pub written_day: NaiveDate,
 }
 
+impl WrittenDate {
+    /// Whether every output format can write this date: RSS (RFC 2822) and Atom
+    /// (RFC 3339) both need a four-digit year, in the date's own zone and in UTC.
+    pub fn writable(&self) -> bool {
+        use chrono::Datelike;
+        let years = [self.written_day.year(), self.instant.year(), self.instant.naive_utc().year()];
+        years.iter().all(|y| (1..=9999).contains(y))
+    }
+}
+
 /// Parse a front-matter date; `None` when it is in none of the accepted forms.
 pub fn parse_date(text: &str, zone: Tz) -> Option<WrittenDate> {
     let text = text.trim();
@@ -82,6 +92,15 @@ mod tests {
         assert_eq!(d.written_day.to_string(), "2008-04-04");
         let z = parse_date("2008-04-04T23:30:00-08:00", Tz::UTC).unwrap();
         assert_eq!(z.written_day.to_string(), "2008-04-04");
+    }
+
+    #[test]
+    fn dates_no_feed_format_can_write_are_flagged() {
+        for bad in ["-001-01-01", "0000-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00"] {
+            assert!(parse_date(bad, Tz::UTC).is_none_or(|d| !d.writable()), "{bad}");
+        }
+        assert!(parse_date("0001-01-01", Tz::UTC).unwrap().writable());
+        assert!(parse_date("9999-12-31", Tz::UTC).unwrap().writable());
     }
 
     #[test]

@@ -95,9 +95,74 @@ pub fn body_of(text: &str) -> Option<(&str, usize)> {
     delimit(text).ok().map(|p| (p.body, p.body_line))
 }
 
+/// Bounds on front matter, checked before any parser sees it, so that no post can make
+/// parsing slow or deep: real posts have a few dozen keys nested two or three deep.
+pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+pub const MAX_KEYS: usize = 1000;
+pub const MAX_DEPTH: usize = 32;
+
+/// Refuse front matter that is too large, has too many keys or nests too deep. Depth is
+/// counted from what the text shows: open `[`/`{` (outside quotes), indentation and
+/// `- ` items opening on one line.
+fn check_bounds(raw: &str) -> Result<(), SplitError> {
+    if raw.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(SplitError {
+            line: 1,
+            message: format!(
+                "front matter is {} KiB; at most {} KiB is read",
+                raw.len() / 1024,
+                MAX_FRONT_MATTER_BYTES / 1024
+            ),
+        });
+    }
+    let mut keys = 0;
+    let mut flow = 0usize;
+    let too_deep = |line: usize| SplitError {
+        line: line + 1,
+        message: format!("front matter nests deeper than {MAX_DEPTH} levels"),
+    };
+    for (i, line) in raw.lines().enumerate() {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let mut items = 0;
+        let mut rest = trimmed;
+        while let Some(r) = rest.strip_prefix("- ") {
+            items += 1;
+            rest = r.trim_start_matches(' ');
+        }
+        if indent / 2 + items > MAX_DEPTH {
+            return Err(too_deep(i + 1));
+        }
+        if indent == 0 && !trimmed.starts_with(['-', '#', '[', '{']) && trimmed.contains([':', '=']) {
+            keys += 1;
+            if keys > MAX_KEYS {
+                return Err(SplitError { line: 1, message: format!("front matter has more than {MAX_KEYS} keys") });
+            }
+        }
+        let mut quote = None;
+        for c in trimmed.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow > MAX_DEPTH {
+                        return Err(too_deep(i + 1));
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                (None, '#') => break,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Split `text` (BOM removed, LF line endings) into front matter and body.
 pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
     let Parts { raw, yaml, body, body_line } = delimit(text)?;
+    check_bounds(raw)?;
     // Most posts hold flat `key: value` lines: read those quickly, with their lines.
     if yaml && let Some(fields) = crate::flatyaml::parse(raw) {
         let fields = fields.into_iter().map(|(k, v, line)| (k.to_lowercase(), (v, line + 1))).collect();
@@ -221,6 +286,21 @@ mod tests {
         let err = split("---\ntitle: ok\ntags: [a, b\ndate: 2008-01-01\n---\n").unwrap_err();
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
         assert!(err.line >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn front_matter_is_bounded_before_parsing() {
+        let many: String = (0..=MAX_KEYS).map(|i| format!("k{i}: v\n")).collect();
+        assert!(split(&format!("---\n{many}---\n")).unwrap_err().message.contains("more than 1000 keys"));
+        let deep = format!("---\ntitle: x\nx: {}{}\n---\n", "[".repeat(40), "]".repeat(40));
+        assert_eq!(split(&deep).unwrap_err(), SplitError { line: 3, message: "front matter nests deeper than 32 levels".into() });
+        let dashes = format!("---\nx:\n{}x\n---\n", "- ".repeat(40));
+        assert_eq!(split(&dashes).unwrap_err().line, 3);
+        let big = format!("---\ntitle: '{}'\n---\n", "x".repeat(MAX_FRONT_MATTER_BYTES));
+        assert!(split(&big).unwrap_err().message.starts_with("front matter is 256 KiB"));
+        // Brackets in quoted text and comments are not nesting.
+        let fine = format!("---\ntitle: \"{}\"\n# {}\ntags: [a, [b]]\n---\n", "[".repeat(50), "{".repeat(50));
+        assert!(split(&fine).is_ok());
     }
 
     #[test]

@@ -4,13 +4,14 @@ use serde_json::{Value, json};
 
 use crate::config::Author;
 use crate::view::FeedView;
+use crate::xmltext::WriteError;
 
 fn author(a: &Author) -> Value {
     json!({ "name": a.name })
 }
 
 /// The feed as a JSON Feed 1.1 document.
-pub fn write(feed: &FeedView) -> Vec<u8> {
+pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
     let items: Vec<Value> = feed
         .items
         .iter()
@@ -45,9 +46,9 @@ pub fn write(feed: &FeedView) -> Vec<u8> {
     if let Some(a) = &feed.author {
         doc["authors"] = json!([author(a)]);
     }
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| WriteError(e.to_string()))?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// Plain text of a small HTML fragment (for JSON Feed's text `summary`).

@@ -27,6 +27,7 @@ pub mod serve;
 pub mod shortcodes;
 pub mod site;
 pub mod slug;
+pub mod uri;
 pub mod view;
 pub mod watch;
 pub mod xmltext;

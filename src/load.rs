@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::CONFIG_FILES;
 use crate::diag::Diagnostic;
-use crate::render::Reader;
+use crate::render::PostFiles;
 use crate::site::{Change, InputKind, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
@@ -44,6 +44,13 @@ pub fn find_site(root: &Path, skip: Option<&Path>) -> Found {
     for dir in ["content", "_posts"] {
         walk(root, &root.join(dir), skip, &mut seen, &mut found.posts, &mut found.diagnostics);
     }
+    if !root.join("content").is_dir() && !root.join("_posts").is_dir() {
+        found.diagnostics.push(Diagnostic::warning(
+            "content",
+            0,
+            "no `content/` or `_posts/` folder: the site has no posts (Hugo keeps them in content/, Jekyll in _posts/)",
+        ));
+    }
     found
 }
 
@@ -60,10 +67,20 @@ pub fn read_post(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -> 
     read_file(root, &root.join(rel), diagnostics)
 }
 
-/// A [`Reader`] for the core: a post file read again by its relative path.
-pub fn reader(root: &Path) -> Reader {
-    let root = root.to_path_buf();
-    Arc::new(move |rel: &Path| read_file(&root, &root.join(rel), &mut Vec::new()))
+/// The post files of a site folder, read again when the core asks for a body.
+struct SiteFiles {
+    root: PathBuf,
+}
+
+impl PostFiles for SiteFiles {
+    fn read(&self, rel: &Path) -> Option<Vec<u8>> {
+        read_file(&self.root, &self.root.join(rel), &mut Vec::new())
+    }
+}
+
+/// The core's way back to the post files of the site at `root`.
+pub fn post_files(root: &Path) -> Arc<dyn PostFiles> {
+    Arc::new(SiteFiles { root: root.to_path_buf() })
 }
 
 /// Read one input file (relative `rel` under `root`) as a change: its bytes, or removal

@@ -190,7 +190,7 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
     let found = find_site(&args.site, skip.as_deref());
     let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now())
-        .with_reader(feedwright::load::reader(&args.site));
+        .with_files(feedwright::load::post_files(&args.site));
     let (_, mut diagnostics) = feedwright::parallel::apply_found(&mut site, &args.site, found, Vec::new());
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
@@ -219,18 +219,25 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
     let mut dir = OutDir::open(out);
-    let (written, files) = match feedwright::parallel::write_all(&site, &mut dir) {
-        Ok((written, files, warnings)) => {
-            diagnostics.extend(warnings);
-            (written, files)
-        }
+    let outcome = match feedwright::parallel::write_all(&site, &mut dir, keep_going) {
+        Ok(outcome) => outcome,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
-            eprintln!("error: writing `{}`: {e}", out.display());
+            eprintln!("error: cannot write the feeds: {e}");
             return ExitCode::from(EXIT_POSTS);
         }
     };
+    diagnostics.extend(outcome.diagnostics);
+    let files = outcome.files;
     report(&args.site, &diagnostics, verbosity);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let Some(written) = outcome.written else {
+        eprintln!(
+            "error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)",
+            out.display()
+        );
+        return ExitCode::from(EXIT_POSTS);
+    };
     let posts = site.visible_count();
     if verbosity >= 1 {
         eprintln!(
@@ -260,8 +267,11 @@ fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
         Err(code) => return code,
     };
     if let Some(renderer) = site.renderer() {
-        renderer.render_every_post();
-        diagnostics.extend(renderer.diagnostics());
+        let mut pass = feedwright::render::Pass::default();
+        for post in renderer.every_post() {
+            pass.insert(renderer.render_post(post));
+        }
+        diagnostics.extend(pass.diagnostics());
     }
     report(&args.site, &diagnostics, verbosity.max(1));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

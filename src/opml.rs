@@ -16,10 +16,16 @@ fn escape(s: &str) -> String {
     crate::xmltext::clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// OPML readers (and the validator) read `text` and `title` as HTML: escape for HTML,
+/// then for XML, so that `X & <Y>` shows as written.
+fn escape_html_text(s: &str) -> String {
+    escape(&s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
+}
+
 /// The OPML document; `date` is the newest item's time (RFC 822), never the clock.
 pub fn write(site_title: &str, date: Option<String>, entries: &[Entry]) -> Vec<u8> {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<opml version=\"2.0\">\n  <head>\n");
-    out.push_str(&format!("    <title>{} — feeds</title>\n", escape(site_title)));
+    out.push_str(&format!("    <title>{} — feeds</title>\n", escape_html_text(site_title)));
     if let Some(date) = date {
         out.push_str(&format!("    <dateModified>{date}</dateModified>\n"));
     }
@@ -39,7 +45,7 @@ pub fn write(site_title: &str, date: Option<String>, entries: &[Entry]) -> Vec<u
         }
         out.push_str(&format!("    <outline text=\"{label}\">\n"));
         for e in in_group {
-            let title = escape(e.title);
+            let title = escape_html_text(e.title);
             out.push_str(&format!(
                 "      <outline type=\"{}\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\" htmlUrl=\"{}\"/>\n",
                 e.kind,

@@ -1,16 +1,34 @@
-//! Writing feeds to `--out`: atomically (temporary file in the same folder, fsync,
-//! rename), skipping files whose bytes did not change, and removing only files that
-//! feedwright itself wrote (listed in a manifest).
+//! Writing feeds to `--out`: atomically, skipping files whose bytes did not change, and
+//! removing only files that feedwright itself wrote (listed in a manifest).
+//!
+//! A batch of files is published in three steps, so that a crash at any instant — even
+//! `kill -9` — loses nothing already published and leaves nothing the next run cannot
+//! finish or undo:
+//! 1. `begin`: the manifest is rewritten *before* any new file exists, listing the old
+//!    files and the new ones, marked pending (write-ahead);
+//! 2. `stage`: changed files are written to `.feedwright-tmp/` inside `--out` (the same
+//!    file system), their folders created;
+//! 3. `finish`: staged files are made durable and renamed over their targets, files no
+//!    longer wanted are removed, and the manifest is written as it now is.
+//!
+//! The next run clears `.feedwright-tmp/`, and removes whatever the manifest lists that
+//! the new build does not make — including a file published just before a crash.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 /// The manifest: one relative path per line, every file feedwright wrote in `--out`.
 pub const MANIFEST: &str = ".feedwright-manifest";
+/// Where changed files wait to be renamed into place.
+pub const STAGING: &str = ".feedwright-tmp";
+const HEADER: &str = "# feedwright manifest 2";
+const PENDING: &str = "# pending";
 
 /// What a write did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -22,45 +40,41 @@ pub struct Written {
     pub touched: Vec<String>,
 }
 
-/// Files written beside their targets by [`OutDir::stage`], waiting for [`OutDir::finish`].
+/// A batch under way: files staged by [`OutDir::stage`], waiting for [`OutDir::finish`].
 #[derive(Debug, Default)]
-pub struct Staged {
-    /// Changed files (relative), each written to its temporary name.
-    files: Vec<String>,
+pub struct Batch {
+    /// Changed files (relative) and their staged names.
+    files: Vec<(String, PathBuf)>,
     /// Every file staged or found unchanged.
     names: BTreeSet<String>,
     unchanged: usize,
     /// Whether any staged file replaces one that exists.
     replaces: bool,
-}
-
-impl Staged {
-    /// Delete every staged file (they were written under `root`).
-    fn discard(&mut self, root: &Path) {
-        for rel in self.files.drain(..) {
-            let _ = fs::remove_file(temp_name(&root.join(rel)));
-        }
-    }
+    /// Folders made for staged files, to remove again if the batch is abandoned.
+    made_dirs: Vec<PathBuf>,
+    /// The manifest's bytes before `begin` wrote ahead (`Some(None)`: there was none).
+    manifest_before: Option<Option<Vec<u8>>>,
 }
 
 /// The output folder and what feedwright has written there.
 pub struct OutDir {
     root: PathBuf,
     manifest: BTreeSet<String>,
+    /// The last run stopped between `begin` and `finish`.
+    interrupted: bool,
+    /// Written by a version that named temporary files `.NAME.PID.tmp` beside targets.
+    legacy: bool,
+    lock: Option<File>,
 }
 
 impl OutDir {
-    /// Open `root` (created on first write) and read its manifest.
+    /// Open `root` and read its manifest; nothing is created or locked until a write.
     pub fn open(root: &Path) -> OutDir {
-        let manifest = fs::read_to_string(root.join(MANIFEST))
-            .map(|text| text.lines().filter(|l| is_safe(l)).map(str::to_string).collect())
-            .unwrap_or_default();
-        OutDir { root: root.to_path_buf(), manifest }
-    }
-
-    /// How many files feedwright manages here.
-    pub fn manifest_len(&self) -> usize {
-        self.manifest.len()
+        let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
+        let legacy = !text.is_empty() && !text.starts_with(HEADER);
+        let interrupted = text.lines().any(|l| l == PENDING);
+        let manifest = text.lines().filter(|l| !l.starts_with('#') && is_safe(l)).map(str::to_string).collect();
+        OutDir { root: root.to_path_buf(), manifest, interrupted, legacy, lock: None }
     }
 
     pub fn root(&self) -> &Path {
@@ -69,35 +83,134 @@ impl OutDir {
 
     /// Make `--out` hold exactly `files` among the files feedwright manages.
     pub fn sync(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
-        let mut staged = Staged::default();
-        self.stage(&mut staged, files)?;
-        self.finish(staged, None)
+        let mut batch = self.begin(files.keys())?;
+        self.stage(&mut batch, files)?;
+        self.finish(batch, None)
     }
 
     /// Write `files` and remove `remove` (only those feedwright wrote), then the manifest.
     pub fn update(&mut self, files: &BTreeMap<String, Vec<u8>>, remove: &[String]) -> io::Result<Written> {
-        let mut staged = Staged::default();
-        self.stage(&mut staged, files)?;
-        self.finish(staged, Some(remove))
+        let mut batch = self.begin(files.keys())?;
+        self.stage(&mut batch, files)?;
+        self.finish(batch, Some(remove))
     }
 
-    /// Write the files of `files` whose bytes changed beside their targets (temporary
-    /// names), so that a large build can render and drop its output a part at a time.
-    /// Nothing is published until [`OutDir::finish`]; on error, everything staged so far
-    /// is deleted and `--out` is as it was.
-    pub fn stage(&self, staged: &mut Staged, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
-        let result = self.stage_part(staged, files);
+    /// Start a batch that will write (some of) `targets`: lock `--out`, clear what an
+    /// interrupted run left, and make the manifest know every target before it exists.
+    pub fn begin<'t>(&mut self, targets: impl IntoIterator<Item = &'t String>) -> io::Result<Batch> {
+        fs::create_dir_all(&self.root).map_err(|e| at(&self.root, e))?;
+        self.lock()?;
+        self.recover()?;
+        let mut known = self.manifest.clone();
+        let before = known.len();
+        let mut batch = Batch::default();
+        for target in targets {
+            if !is_safe(target) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("refusing to write outside --out: {target}"),
+                ));
+            }
+            if !known.contains(target) {
+                known.insert(target.clone());
+            }
+        }
+        if known.len() != before {
+            batch.manifest_before = Some(fs::read(self.root.join(MANIFEST)).ok());
+            self.write_manifest(&known, true)?;
+            self.manifest = known;
+        }
+        Ok(batch)
+    }
+
+    /// Give a batch up: nothing it staged is published, and `--out` is as it was before
+    /// `begin` (its manifest too).
+    pub fn abandon(&mut self, mut batch: Batch) -> io::Result<()> {
+        self.discard(&mut batch);
+        if let Some(before) = batch.manifest_before.take() {
+            let path = self.root.join(MANIFEST);
+            match before {
+                Some(bytes) => fs::write(&path, bytes).map_err(|e| at(&path, e))?,
+                None => fs::remove_file(&path).map_err(|e| at(&path, e))?,
+            }
+            *self = OutDir { lock: self.lock.take(), ..OutDir::open(&self.root) };
+        }
+        Ok(())
+    }
+
+    /// Take the lock on `--out` — an flock on the folder itself, so no file is added —
+    /// kept until this `OutDir` is dropped: two processes never write one folder at once.
+    fn lock(&mut self) -> io::Result<()> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        let file = File::open(&self.root).map_err(|e| at(&self.root, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor we own, kept open with the lock.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!("{}: another feedwright is writing to this folder", self.root.display()),
+                ));
+            }
+        }
+        self.lock = Some(file);
+        Ok(())
+    }
+
+    /// Remove what a run killed mid-batch left: its staged files, and (from versions that
+    /// wrote temporary files beside their targets) `.NAME.PID.tmp` files.
+    fn recover(&mut self) -> io::Result<()> {
+        let staging = self.root.join(STAGING);
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| at(&staging, e))?;
+        }
+        if self.legacy || self.interrupted {
+            let dirs: BTreeSet<PathBuf> =
+                self.manifest.iter().map(|rel| self.root.join(rel).parent().map(Path::to_path_buf)).flatten().collect();
+            for dir in dirs {
+                let Ok(entries) = fs::read_dir(&dir) else { continue };
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let rel = entry.path().strip_prefix(&self.root).map(|p| p.to_string_lossy().into_owned());
+                    if let (Some(target), Ok(_)) = (legacy_temp_target(&name), rel) {
+                        let target_rel = dir.join(target);
+                        let known = target_rel
+                            .strip_prefix(&self.root)
+                            .is_ok_and(|t| self.manifest.contains(&*t.to_string_lossy()) || t == Path::new(MANIFEST));
+                        if known {
+                            let _ = fs::remove_file(entry.path());
+                        }
+                    }
+                }
+            }
+            self.legacy = false;
+        }
+        Ok(())
+    }
+
+    /// Stage the files of `files` whose bytes changed (their folders created), so that a
+    /// large build can render and drop its output a part at a time. Nothing is published
+    /// until [`OutDir::finish`]; on error, everything staged so far is deleted and
+    /// `--out` is as it was.
+    pub fn stage(&self, batch: &mut Batch, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+        let result = self.stage_part(batch, files);
         if result.is_err() {
-            staged.discard(&self.root);
+            self.discard(batch);
         }
         result
     }
 
-    fn stage_part(&self, staged: &mut Staged, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
-        if let Some(bad) = files.keys().find(|rel| !is_safe(rel)) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside --out: {bad}")));
+    fn stage_part(&self, batch: &mut Batch, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+        if let Some(bad) = files.keys().find(|rel| !is_safe(rel) || !self.manifest.contains(*rel)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("not staged: {bad} is outside --out or was not announced by begin"),
+            ));
         }
-        staged.names.extend(files.keys().cloned());
+        batch.names.extend(files.keys().cloned());
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
         let changed: Vec<(&String, &Vec<u8>, bool)> = files
             .par_iter()
@@ -107,29 +220,60 @@ impl OutDir {
                 Err(_) => Some((rel, bytes, false)),
             })
             .collect();
-        staged.unchanged += files.len() - changed.len();
+        batch.unchanged += files.len() - changed.len();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let staging = self.root.join(STAGING);
+        fs::create_dir_all(&staging).map_err(|e| at(&staging, e))?;
         let dirs: BTreeSet<&Path> = changed.iter().filter_map(|(rel, _, _)| Path::new(rel.as_str()).parent()).collect();
         for dir in dirs {
-            fs::create_dir_all(self.root.join(dir))?;
+            let path = self.root.join(dir);
+            if !path.is_dir() {
+                // Its ancestors first, so that each folder made is known.
+                let mut missing: Vec<PathBuf> = path.ancestors().take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
+                missing.reverse();
+                for folder in missing {
+                    fs::create_dir(&folder).map_err(|e| at(&folder, e))?;
+                    batch.made_dirs.push(folder);
+                }
+                if !path.is_dir() {
+                    let e = io::Error::new(io::ErrorKind::AlreadyExists, "a file stands where this folder must be");
+                    return Err(at(&path, e));
+                }
+            }
         }
-        let written: Vec<io::Result<(String, bool)>> = changed
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let written: Vec<io::Result<(String, PathBuf, bool)>> = changed
             .par_iter()
             .map(|(rel, bytes, existed)| {
-                fs::write(temp_name(&self.root.join(rel)), bytes)?;
-                Ok(((*rel).clone(), *existed))
+                let temp = staging.join(format!("{}.tmp", NEXT.fetch_add(1, Ordering::Relaxed)));
+                fs::write(&temp, bytes).map_err(|e| at(&self.root.join(rel), e))?;
+                Ok(((*rel).clone(), temp, *existed))
             })
             .collect();
         let mut failed = None;
         for result in written {
             match result {
-                Ok((rel, existed)) => {
-                    staged.replaces |= existed;
-                    staged.files.push(rel);
+                Ok((rel, temp, existed)) => {
+                    batch.replaces |= existed;
+                    batch.files.push((rel, temp));
                 }
                 Err(e) => failed = Some(e),
             }
         }
         failed.map_or(Ok(()), Err)
+    }
+
+    /// Delete every staged file of `batch` and the folders made for them.
+    fn discard(&self, batch: &mut Batch) {
+        for (_, temp) in batch.files.drain(..) {
+            let _ = fs::remove_file(temp);
+        }
+        let _ = fs::remove_dir(self.root.join(STAGING));
+        for dir in batch.made_dirs.drain(..).rev() {
+            let _ = fs::remove_dir(dir);
+        }
     }
 
     /// Publish what was staged: made durable, renamed over the targets, then the renames
@@ -140,97 +284,100 @@ impl OutDir {
     /// batch that replaces no file (a first build into an empty folder) is not forced to
     /// disk, as no static site generator does: a crash then can lose only files never
     /// published, and the next build writes them again.
-    pub fn finish(&mut self, mut staged: Staged, remove: Option<&[String]>) -> io::Result<Written> {
-        if let Err(e) = self.make_durable(&staged) {
-            staged.discard(&self.root);
+    pub fn finish(&mut self, mut batch: Batch, remove: Option<&[String]>) -> io::Result<Written> {
+        if let Err(e) = self.make_durable(&batch) {
+            self.discard(&mut batch);
             return Err(e);
         }
+        failpoint("staged");
         let mut done = Written::default();
-        for rel in std::mem::take(&mut staged.files) {
+        for (rel, temp) in std::mem::take(&mut batch.files) {
             let path = self.root.join(&rel);
-            fs::rename(temp_name(&path), &path)?;
+            fs::rename(&temp, &path).map_err(|e| at(&path, e))?;
             done.written += 1;
+            failpoint("renamed");
             done.touched.push(rel);
         }
+        let _ = fs::remove_dir(self.root.join(STAGING));
         // And the renames themselves.
-        if staged.replaces {
+        if batch.replaces {
             if done.written < 8 {
                 let dirs: BTreeSet<&Path> = done.touched.iter().filter_map(|r| Path::new(r).parent()).collect();
                 for dir in dirs {
-                    File::open(self.root.join(dir))?.sync_all()?;
+                    let path = self.root.join(dir);
+                    File::open(&path).and_then(|d| d.sync_all()).map_err(|e| at(&path, e))?;
                 }
             } else {
                 sync_filesystem(&self.root)?;
             }
         }
-        done.unchanged = staged.unchanged;
+        done.unchanged = batch.unchanged;
         let stale: Vec<String> = match remove {
-            Some(list) => list.to_vec(),
-            None => self.manifest.iter().filter(|p| !staged.names.contains(*p)).cloned().collect(),
+            Some(list) => list.iter().filter(|r| !batch.names.contains(*r)).cloned().collect(),
+            None => self.manifest.iter().filter(|p| !batch.names.contains(*p)).cloned().collect(),
         };
-        self.manifest.extend(staged.names.iter().cloned());
+        let mut manifest = self.manifest.clone();
         for rel in &stale {
-            if self.manifest.remove(rel) && !staged.names.contains(rel) {
-                match fs::remove_file(self.root.join(rel)) {
+            if manifest.remove(rel) {
+                let path = self.root.join(rel);
+                match fs::remove_file(&path) {
                     Ok(()) => {
                         done.removed += 1;
                         done.touched.push(rel.clone());
                     }
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(at(&path, e)),
                 }
                 self.prune_empty_dirs(rel);
             }
         }
-        if done.written > 0 || done.removed > 0 || !self.root.join(MANIFEST).exists() {
-            let mut text = String::new();
-            for rel in &self.manifest {
-                text.push_str(rel);
-                text.push('\n');
-            }
-            self.write_file(MANIFEST, text.as_bytes())?;
+        if manifest != self.manifest || self.interrupted || !self.root.join(MANIFEST).exists() {
+            self.write_manifest(&manifest, false)?;
+            self.manifest = manifest;
+            self.interrupted = false;
         }
         Ok(done)
     }
 
     /// Flush the staged files before they replace published ones.
-    fn make_durable(&self, staged: &Staged) -> io::Result<()> {
-        if !staged.replaces {
+    fn make_durable(&self, batch: &Batch) -> io::Result<()> {
+        if !batch.replaces {
             return Ok(());
         }
-        if staged.files.len() < 8 {
-            for rel in &staged.files {
-                File::open(temp_name(&self.root.join(rel)))?.sync_all()?;
+        if batch.files.len() < 8 {
+            for (_, temp) in &batch.files {
+                File::open(temp).and_then(|f| f.sync_all()).map_err(|e| at(temp, e))?;
             }
             return Ok(());
         }
         sync_filesystem(&self.root)
     }
 
-    /// Write one file atomically unless it already holds `bytes`; true if written.
-    fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<bool> {
-        let path = self.root.join(rel);
-        if fs::read(&path).is_ok_and(|old| old == bytes) {
-            return Ok(false);
+    /// Write the manifest atomically and durably; `pending` marks a batch under way.
+    fn write_manifest(&mut self, files: &BTreeSet<String>, pending: bool) -> io::Result<()> {
+        let mut text = format!("{HEADER}\n");
+        if pending {
+            text.push_str(PENDING);
+            text.push('\n');
+            self.interrupted = true;
         }
-        let dir = path.parent().unwrap_or(&self.root);
-        fs::create_dir_all(dir)?;
-        let tmp = temp_name(&path);
+        for rel in files {
+            text.push_str(rel);
+            text.push('\n');
+        }
+        let path = self.root.join(MANIFEST);
+        let tmp = self.root.join(format!("{MANIFEST}.tmp"));
         let result = (|| {
             let mut file = File::create(&tmp)?;
-            file.write_all(bytes)?;
+            file.write_all(text.as_bytes())?;
             file.sync_all()?;
             fs::rename(&tmp, &path)?;
-            // Make the rename itself durable.
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-            Ok(true)
+            File::open(&self.root)?.sync_all()
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result
+        result.map_err(|e| at(&path, e))
     }
 
     fn prune_empty_dirs(&self, rel: &str) {
@@ -244,16 +391,22 @@ impl OutDir {
     }
 }
 
-/// The temporary file a new version of `path` is written to first (same folder).
-fn temp_name(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+/// An I/O error that names the path it happened at.
+fn at(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// For `.NAME.1234.tmp`, the file `NAME` it was to become.
+fn legacy_temp_target(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, pid) = inner.rsplit_once('.')?;
+    (!target.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(target)
 }
 
 /// Flush every file written so far on the file system holding `dir` (one call for a
 /// whole batch, instead of one fsync per file).
 fn sync_filesystem(dir: &Path) -> io::Result<()> {
-    let d = File::open(dir)?;
+    let d = File::open(dir).map_err(|e| at(dir, e))?;
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -261,7 +414,7 @@ fn sync_filesystem(dir: &Path) -> io::Result<()> {
         if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
             return Ok(());
         }
-        Err(io::Error::last_os_error())
+        Err(at(dir, io::Error::last_os_error()))
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -273,7 +426,28 @@ fn sync_filesystem(dir: &Path) -> io::Result<()> {
 
 /// A relative path of plain names only: nothing can climb out of `--out`.
 fn is_safe(rel: &str) -> bool {
-    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_))) && !rel.contains('\\')
+    !rel.is_empty()
+        && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+        && !rel.contains('\\')
+        && !rel.starts_with(".feedwright")
+}
+
+/// Crash tests stop the process at a named point, as `kill -9` would, by setting
+/// `FEEDWRIGHT_FAILPOINT=NAME` (at its first pass) or `NAME:N` (at its N-th).
+fn failpoint(name: &str) {
+    static POINT: OnceLock<Option<(String, usize)>> = OnceLock::new();
+    static PASSED: AtomicUsize = AtomicUsize::new(0);
+    let point = POINT.get_or_init(|| {
+        let value = std::env::var("FEEDWRIGHT_FAILPOINT").ok()?;
+        let (name, n) = value.split_once(':').unwrap_or((&value, "1"));
+        Some((name.to_string(), n.parse().unwrap_or(1)))
+    });
+    if let Some((wanted, n)) = point
+        && wanted == name
+        && PASSED.fetch_add(1, Ordering::Relaxed) + 1 >= *n
+    {
+        std::process::abort();
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +458,17 @@ mod tests {
         pairs.iter().map(|(p, b)| (p.to_string(), b.as_bytes().to_vec())).collect()
     }
 
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".tmp") || name == STAGING {
+                found.push(name);
+            }
+        }
+        found
+    }
+
     #[test]
     fn writes_skips_unchanged_and_removes_only_its_own_files() {
         let tmp = tempfile::tempdir().unwrap();
@@ -291,18 +476,14 @@ mod tests {
         let mut out = OutDir::open(tmp.path());
         let first = out.sync(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
         assert_eq!((first.written, first.unchanged, first.removed), (2, 0, 0));
+        drop(out);
         let mut out = OutDir::open(tmp.path());
         let second = out.sync(&files(&[("index.xml", "a")])).unwrap();
         assert_eq!((second.written, second.unchanged, second.removed), (0, 1, 1));
         assert_eq!(second.touched, ["tags/x/index.xml"]);
         assert!(!tmp.path().join("tags").exists());
         assert_eq!(fs::read_to_string(tmp.path().join("foreign.html")).unwrap(), "keep me");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .collect();
-        assert!(leftovers.is_empty());
+        assert!(leftovers(tmp.path()).is_empty());
     }
 
     #[test]
@@ -310,22 +491,65 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
         out.sync(&files(&[("index.xml", "old"), ("gone.xml", "x")])).unwrap();
-        let mut staged = Staged::default();
-        out.stage(&mut staged, &files(&[("index.xml", "new")])).unwrap();
-        out.stage(&mut staged, &files(&[("tags/a/index.xml", "a")])).unwrap();
+        let all = files(&[("index.xml", "new"), ("tags/a/index.xml", "a")]);
+        let mut batch = out.begin(all.keys()).unwrap();
+        out.stage(&mut batch, &files(&[("index.xml", "new")])).unwrap();
+        out.stage(&mut batch, &files(&[("tags/a/index.xml", "a")])).unwrap();
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "old");
-        let done = out.finish(staged, None).unwrap();
+        let done = out.finish(batch, None).unwrap();
         assert_eq!((done.written, done.removed), (2, 1));
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
         assert!(!tmp.path().join("gone.xml").exists());
 
         // A part that cannot be written (a folder where a file is) undoes the parts before.
-        let mut staged = Staged::default();
-        out.stage(&mut staged, &files(&[("index.xml", "newer")])).unwrap();
-        assert!(out.stage(&mut staged, &files(&[("index.xml/x.xml", "bad")])).is_err());
+        let bad = files(&[("index.xml", "newer"), ("index.xml/x.xml", "bad")]);
+        let mut batch = out.begin(bad.keys()).unwrap();
+        out.stage(&mut batch, &files(&[("index.xml", "newer")])).unwrap();
+        let err = out.stage(&mut batch, &files(&[("index.xml/x.xml", "bad")])).unwrap_err();
+        assert!(err.to_string().contains("index.xml"), "{err}");
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
-        let leftovers = fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok());
-        assert!(leftovers.filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count() == 0);
+        assert!(leftovers(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn the_manifest_knows_a_file_before_it_is_published() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = OutDir::open(tmp.path());
+        out.sync(&files(&[("index.xml", "a")])).unwrap();
+        let _batch = out.begin(files(&[("index.xml", "a"), ("tags/new/index.xml", "n")]).keys()).unwrap();
+        let written = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
+        assert!(written.contains("tags/new/index.xml") && written.contains(PENDING), "{written}");
+        // A run that stops here is finished by the next: the new file is known, and goes.
+        let mut next = OutDir::open(tmp.path());
+        drop(out);
+        next.sync(&files(&[("index.xml", "a")])).unwrap();
+        let after = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
+        assert_eq!(after, format!("{HEADER}\nindex.xml\n"));
+    }
+
+    #[test]
+    fn leftovers_of_an_older_version_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("tags/x")).unwrap();
+        fs::write(tmp.path().join(MANIFEST), "index.xml\ntags/x/index.xml\n").unwrap();
+        for name in [".index.xml.123.tmp", "tags/x/.index.xml.99.tmp", ".mine.123.tmp"] {
+            fs::write(tmp.path().join(name), "x").unwrap();
+        }
+        let mut out = OutDir::open(tmp.path());
+        out.sync(&files(&[("index.xml", "a")])).unwrap();
+        assert!(!tmp.path().join(".index.xml.123.tmp").exists());
+        assert!(!tmp.path().join("tags").exists());
+        assert!(tmp.path().join(".mine.123.tmp").exists(), "a file feedwright never wrote stays");
+    }
+
+    #[test]
+    fn one_writer_at_a_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut first = OutDir::open(tmp.path());
+        first.sync(&files(&[("index.xml", "a")])).unwrap();
+        let mut second = OutDir::open(tmp.path());
+        let err = second.sync(&files(&[("index.xml", "b")])).unwrap_err();
+        assert!(err.to_string().contains("another feedwright"), "{err}");
     }
 
     #[test]
@@ -334,5 +558,6 @@ mod tests {
         let mut out = OutDir::open(tmp.path());
         assert!(out.sync(&files(&[("../evil", "x")])).is_err());
         assert!(!is_safe("/etc/passwd") && !is_safe("a/../../b") && is_safe("tags/c/index.xml"));
+        assert!(!is_safe(MANIFEST) && !is_safe(".feedwright-tmp/1.tmp"));
     }
 }

@@ -1,6 +1,7 @@
-//! Running the pure core on every core: posts parsed in parallel before `apply`, feeds
-//! rendered in parallel from one shared renderer. The core stays single-threaded and
-//! free of thread code; this edge only calls its pure `&self` methods from many threads.
+//! Running the pure core on every core: posts parsed in parallel before `apply`, posts
+//! and feeds rendered in parallel from one shared renderer. The core stays free of
+//! thread code; this edge only calls its pure `&self` methods from many threads and
+//! hands what they made back to it.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -11,9 +12,10 @@ use rayon::prelude::*;
 use crate::catalog::FeedKey;
 use crate::diag::Diagnostic;
 use crate::load::{Found, read_post};
-use crate::output::{OutDir, Staged, Written};
-use crate::render::Renderer;
-use crate::site::{Affected, Change, InputKind, Site, input_kind};
+use crate::output::{OutDir, Written};
+use crate::render::{Pass, RenderedPost, Renderer};
+use crate::site::{Affected, Change, InputKind, OPML, Site, feed_files, input_kind};
+use crate::xmltext::WriteError;
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
 /// the posts, prepared in parallel under that config (`Site::prepare` is pure).
@@ -64,40 +66,78 @@ pub fn apply_found(
     (affected, diagnostics)
 }
 
-/// Every output file, the feeds rendered in parallel (same bytes as `Site::render_all`).
-pub fn render_all(site: &Site) -> (BTreeMap<String, Vec<u8>>, Vec<Diagnostic>) {
-    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
-        return (BTreeMap::new(), Vec::new());
-    };
-    let keys: Vec<FeedKey> = site.catalog().keys(config);
-    let mut files = render_files(&renderer, &keys);
-    files.insert("opml.xml".into(), renderer.opml());
-    (files, renderer.diagnostics())
+/// The files of `keys`' feeds, rendered on every core: first the posts they show that
+/// `pass` lacks, then the feeds.
+pub fn render_files(
+    renderer: &Renderer<'_>,
+    keys: &[FeedKey],
+    pass: &mut Pass,
+) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
+    let needed: Vec<_> = renderer.posts_of(keys).into_iter().filter(|p| !pass.contains(&p.source)).collect();
+    let rendered: Vec<RenderedPost> = needed.par_iter().map(|post| renderer.render_post(post)).collect();
+    for post in rendered {
+        pass.insert(post);
+    }
+    let shared: &Pass = pass;
+    let parts: Vec<Result<Vec<(String, Vec<u8>)>, WriteError>> =
+        keys.par_iter().map(|key| renderer.feed_files(key, shared)).collect();
+    let mut files = BTreeMap::new();
+    for part in parts {
+        files.extend(part?);
+    }
+    Ok(files)
+}
+
+/// Every output file of `site` (what `Site::render_all` gives, rendered on every core).
+pub fn render_all(site: &Site) -> Result<(BTreeMap<String, Vec<u8>>, Pass), WriteError> {
+    let Some(renderer) = site.renderer() else { return Ok(Default::default()) };
+    let mut pass = Pass::default();
+    let mut files = render_files(&renderer, &renderer.keys(), &mut pass)?;
+    files.insert(OPML.into(), renderer.opml());
+    Ok((files, pass))
+}
+
+/// What writing a whole site did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `None` when nothing was published (errors while rendering, and not `keep_going`).
+    pub written: Option<Written>,
+    /// How many files the site has.
+    pub files: usize,
+    /// Problems found while rendering.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the rendering learnt, for `Site::keep`.
+    pub pass: Pass,
 }
 
 /// Render every feed of `site` and write it to `out`, 128 feeds at a time so the whole
-/// output is never in memory. Returns what was written, how many files the site has,
-/// and the warnings found while rendering.
-pub fn write_all(site: &Site, out: &mut OutDir) -> io::Result<(Written, usize, Vec<Diagnostic>)> {
-    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
-        return Ok((out.sync(&BTreeMap::new())?, 0, Vec::new()));
+/// output is never in memory. With errors while rendering (a post too large, a file
+/// that changed while it was read), nothing is published unless `keep_going`.
+pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<Outcome> {
+    let Some(renderer) = site.renderer() else {
+        let written = out.sync(&BTreeMap::new())?;
+        return Ok(Outcome { written: Some(written), files: 0, diagnostics: Vec::new(), pass: Pass::default() });
     };
-    let keys = site.catalog().keys(config);
-    let mut staged = Staged::default();
-    let mut count = 1;
+    let keys = renderer.keys();
+    let formats = site.config().map(|c| c.formats.clone()).unwrap_or_default();
+    let targets: Vec<String> =
+        keys.iter().flat_map(|k| feed_files(k, &formats)).chain(std::iter::once(OPML.to_string())).collect();
+    let mut batch = out.begin(targets.iter())?;
+    let mut pass = Pass::default();
     for part in keys.chunks(128) {
-        let files = render_files(&renderer, part);
-        count += files.len();
-        out.stage(&mut staged, &files)?;
+        let files = render_files(&renderer, part, &mut pass).map_err(io::Error::other)?;
+        out.stage(&mut batch, &files)?;
     }
-    out.stage(&mut staged, &BTreeMap::from([("opml.xml".to_string(), renderer.opml())]))?;
-    Ok((out.finish(staged, None)?, count, renderer.diagnostics()))
-}
-
-/// The files of `keys`' feeds, rendered on every core.
-pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey]) -> BTreeMap<String, Vec<u8>> {
-    keys.par_chunks(8).map(|chunk| renderer.files(chunk.iter())).reduce(BTreeMap::new, |mut a, b| {
-        a.extend(b);
-        a
-    })
+    out.stage(&mut batch, &BTreeMap::from([(OPML.to_string(), renderer.opml())]))?;
+    let mut diagnostics = pass.diagnostics();
+    diagnostics.extend(pass.stale().map(|path| {
+        Diagnostic::error(path, 0, "the file changed while it was being built; build again")
+    }));
+    let written = if keep_going || !diagnostics.iter().any(Diagnostic::is_error) {
+        Some(out.finish(batch, None)?)
+    } else {
+        out.abandon(batch)?;
+        None
+    };
+    Ok(Outcome { written, files: targets.len(), diagnostics, pass })
 }

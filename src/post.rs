@@ -48,6 +48,12 @@ pub struct Post {
     pub revision: u64,
 }
 
+/// Limits no real blog reaches, so that no single post can make a build slow, large or
+/// hungry: terms of each taxonomy per post (each term is a feed the post is written
+/// into), and the Markdown body's size.
+pub const MAX_TERMS: usize = 100;
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Decode a file's bytes as the text of a post: UTF-8 required, BOM and CRLF tolerated.
 pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<Cow<'b, str>, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -122,6 +128,26 @@ impl Parser<'_> {
             v
         };
         let (tags, categories, series) = (list("tags"), list("categories"), list("series"));
+        let mut within_limits = true;
+        for (key, terms) in [("tags", &tags), ("categories", &categories), ("series", &series)] {
+            if terms.len() > MAX_TERMS {
+                self.error(key, format!("has {} {key}; a post may have at most {MAX_TERMS}", terms.len()));
+                within_limits = false;
+            }
+        }
+        if body.len() > MAX_BODY_BYTES {
+            let line = body_line;
+            self.diagnostics.push(Diagnostic::error(
+                self.path,
+                line,
+                format!(
+                    "the body is {:.1} MiB of Markdown; feeds carry posts of up to {} MiB",
+                    body.len() as f64 / (1024.0 * 1024.0),
+                    MAX_BODY_BYTES / (1024 * 1024)
+                ),
+            ));
+            within_limits = false;
+        }
         let authors =
             self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
         let summary = self
@@ -131,6 +157,9 @@ impl Parser<'_> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         let (title, date) = (title?, date?);
+        if !within_limits {
+            return None;
+        }
         let path = self.permalink_path(&date)?;
         let id = self.id(&date, &path)?;
         Some(Post {
@@ -177,16 +206,22 @@ impl Parser<'_> {
             return None;
         };
         let text = scalar_string(value).unwrap_or_default();
-        let parsed = parse_date(&text, self.config.timezone);
-        if parsed.is_none() {
-            self.error(
-                key,
-                format!(
-                    "`{key}: {text}` is not a date (use 2008-04-04, 2008-04-04T19:40:01Z or 2008-04-04 19:40:01 -0500)"
-                ),
-            );
+        match parse_date(&text, self.config.timezone) {
+            Some(date) if date.writable() => Some(date),
+            Some(_) => {
+                self.error(key, format!("`{key}: {text}` is out of range: feeds can carry years 1 to 9999 only"));
+                None
+            }
+            None => {
+                self.error(
+                    key,
+                    format!(
+                        "`{key}: {text}` is not a date (use 2008-04-04, 2008-04-04T19:40:01Z or 2008-04-04 19:40:01 -0500)"
+                    ),
+                );
+                None
+            }
         }
-        parsed
     }
 
     fn flag(&mut self, key: &str) -> Option<bool> {
@@ -201,8 +236,21 @@ impl Parser<'_> {
         }
     }
 
+    /// The text of `key` when it can be part of a URL: no control characters or
+    /// characters XML forbids (they would make every feed showing the post unreadable).
+    fn url_part(&mut self, key: &str) -> Option<Option<String>> {
+        let Some(text) = self.front.get(key).and_then(scalar_string) else { return Some(None) };
+        if let Some(bad) = text.chars().find(|&c| c.is_control() || !crate::xmltext::is_xml_char(c)) {
+            self.error(key, format!("`{key}` holds the control character U+{:04X}: a URL cannot carry it", bad as u32));
+            return None;
+        }
+        Some(Some(text))
+    }
+
     fn permalink_path(&mut self, date: &WrittenDate) -> Option<String> {
-        if let Some(url) = self.front.get("url").and_then(scalar_string) {
+        let url = self.url_part("url")?;
+        let slug = self.url_part("slug")?;
+        if let Some(url) = url {
             let url = url.trim();
             let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
                 !scheme.is_empty()
@@ -220,7 +268,7 @@ impl Parser<'_> {
                 return Some(if url.starts_with('/') { url.to_string() } else { format!("/{url}") });
             }
         }
-        let slug = match self.front.get("slug").and_then(scalar_string).map(|s| s.trim().to_string()) {
+        let slug = match slug.map(|s| s.trim().to_string()) {
             Some(s) if !s.is_empty() => s.trim_matches('/').to_string(),
             _ => file_slug(self.path),
         };

@@ -1,14 +1,22 @@
-//! Rendering feeds to bytes: one pass over a site as it is, rendering each post's HTML
-//! at most once and sharing it between every feed that shows the post.
+//! Rendering feeds to bytes, in pure steps that the edges may run on any number of
+//! threads: the posts a set of feeds shows ([`Renderer::posts_of`]), each post's HTML and
+//! item XML ([`Renderer::render_post`]), then each feed's files ([`Renderer::feed_files`]).
+//! A post is rendered once per pass and its item shared by every feed that shows it.
+//!
+//! Nothing here locks or reads a file. A body the site does not keep comes through
+//! [`PostFiles`], checked against the revision the post was parsed from: a file that
+//! changed since (a broken save, say) is never rendered — the post keeps the HTML it was
+//! last rendered with, and the [`Pass`] says so, so the site renders it again once the
+//! file is readable at a good revision.
 
-use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
+use rustc_hash::FxHashMap;
 use url::Url;
 
 use crate::catalog::{Catalog, Feed, FeedKey};
@@ -19,28 +27,95 @@ use crate::frontmatter::body_of;
 use crate::links::Links;
 use crate::post::{Post, decode, file_slug};
 use crate::shortcodes::{self, LinkResolver};
+use crate::uri;
 use crate::view::{FeedView, ItemView};
-use crate::xmltext::clean;
+use crate::xmltext::{WriteError, clean};
 use crate::{atom_feed, json_feed, opml, rss_feed};
+
+/// The largest HTML a post may render to: a feed is not the place for a book.
+pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
+
+/// Gives a post file's bytes as they are now, by its path relative to the site root. The
+/// edges implement it (they read the file); the core checks what it gets against the
+/// revision it parsed, so a stale read is detected, never rendered.
+pub trait PostFiles: Send + Sync {
+    fn read(&self, path: &Path) -> Option<Vec<u8>>;
+}
+
+/// Post HTML kept by the site between passes, by file.
+pub type HtmlCache = FxHashMap<PathBuf, CachedHtml>;
+
+/// A post's HTML and a hash of what it was made from (its revision and where its links
+/// lead).
+#[derive(Debug, Clone)]
+pub struct CachedHtml {
+    pub key: u64,
+    pub revision: u64,
+    pub rendered: Arc<Rendered>,
+}
+
+/// One post as this pass rendered it.
+#[derive(Debug)]
+pub struct RenderedPost {
+    pub source: PathBuf,
+    html: CachedHtml,
+    /// Rendered now (not taken from the cache): worth keeping.
+    fresh: bool,
+    /// The file no longer holds the revision the post was parsed from: its last HTML
+    /// (or none) stands in.
+    pub stale: bool,
+    /// Item XML per format (RSS item, Atom entry), and the view JSON Feed writes.
+    rss: Option<Result<Vec<u8>, WriteError>>,
+    atom: Option<Result<Vec<u8>, WriteError>>,
+    view: Option<ItemView>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What one rendering pass made of the posts it rendered; handed back to the site
+/// (`Site::keep`) when the pass is done.
+#[derive(Debug, Default)]
+pub struct Pass {
+    posts: HashMap<PathBuf, RenderedPost>,
+}
+
+impl Pass {
+    pub fn insert(&mut self, post: RenderedPost) {
+        self.posts.insert(post.source.clone(), post);
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.posts.contains_key(path)
+    }
+
+    /// Warnings and errors found while rendering (unknown shortcodes, missing targets,
+    /// posts too large to carry), sorted.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.posts.values().flat_map(|p| p.diagnostics.iter().cloned()).collect();
+        all.sort();
+        all
+    }
+
+    /// The posts whose files changed since they were parsed.
+    pub fn stale(&self) -> impl Iterator<Item = &Path> {
+        self.posts.values().filter(|p| p.stale).map(|p| p.source.as_path())
+    }
+
+    /// The HTML made fresh in this pass (the site keeps it for the next one).
+    pub fn into_fresh(self) -> impl Iterator<Item = (PathBuf, CachedHtml)> {
+        self.posts.into_values().filter(|p| p.fresh).map(|p| (p.source, p.html))
+    }
+}
 
 /// Renders the feeds of one state of a site.
 pub struct Renderer<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
     links: LinkIndex<'a>,
-    /// Each post's HTML, rendered once and shared by every feed (and thread) that shows
-    /// it — and kept by the site between renders while the post and its links stay.
+    /// Each post's HTML as last rendered (kept by the site between passes).
     html: &'a HtmlCache,
     /// Reads a post's file again when the post was parsed without keeping its body.
-    reader: Option<&'a Reader>,
-    /// Each post's item XML per format, made during this render.
-    items: Mutex<ItemCache>,
-    diagnostics: Mutex<Vec<Diagnostic>>,
+    files: Option<&'a dyn PostFiles>,
 }
-
-/// Gives a post file's bytes by its path relative to the site root (the edge passes one
-/// that reads the file, so the core need not keep every body in memory).
-pub type Reader = Arc<dyn Fn(&Path) -> Option<Vec<u8>> + Send + Sync>;
 
 impl<'a> Renderer<'a> {
     pub fn new(
@@ -48,58 +123,119 @@ impl<'a> Renderer<'a> {
         catalog: &'a Catalog,
         links: &'a Links,
         html: &'a HtmlCache,
-        reader: Option<&'a Reader>,
+        files: Option<&'a dyn PostFiles>,
     ) -> Renderer<'a> {
-        let links = LinkIndex::new(config, links);
-        Renderer { config, catalog, links, html, reader, items: Mutex::default(), diagnostics: Mutex::default() }
+        Renderer { config, catalog, links: LinkIndex::new(config, links), html, files }
     }
 
-    /// Warnings found while rendering post bodies (unknown shortcodes, missing targets).
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut d = self.diagnostics.lock().map(|d| d.clone()).unwrap_or_default();
-        d.sort();
-        d
+    /// Every feed the site has, in a stable order.
+    pub fn keys(&self) -> Vec<FeedKey> {
+        self.catalog.keys(self.config)
     }
 
-    /// Every file of the given feeds, in every configured format.
-    pub fn files<'k>(&self, keys: impl Iterator<Item = &'k FeedKey>) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
+    /// The posts the feeds of `keys` show, each once, in a stable order.
+    pub fn posts_of(&self, keys: &[FeedKey]) -> Vec<&'a Post> {
+        let mut seen = std::collections::HashSet::new();
+        let mut posts = Vec::new();
         for key in keys {
-            let Some(feed) = self.catalog.feed(self.config, key) else { continue };
-            let mut view = self.view(&feed);
-            for &format in &self.config.formats {
-                view.self_url = self.self_url(key, format);
-                let bytes = match format {
-                    Format::Rss => rss_feed::write_with_items(&view, &self.item_xml(&feed.items, format)),
-                    Format::Atom => atom_feed::write_with_entries(&view, &self.item_xml(&feed.items, format)),
-                    Format::Json => {
-                        let mut view = view.clone();
-                        view.items = feed.items.iter().map(|post| self.item(post)).collect();
-                        json_feed::write(&view)
-                    }
-                };
-                files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
+            for post in self.catalog.items(self.config, key).unwrap_or_default() {
+                if seen.insert(&post.source) {
+                    posts.push(post);
+                }
             }
         }
-        files
+        posts
     }
 
-    /// Render every post (as `check` does), collecting its warnings.
-    pub fn render_every_post(&self) {
-        for post in self.catalog.posts() {
-            self.post_html(post);
+    /// Every visible post (what `check` renders to find every warning).
+    pub fn every_post(&self) -> Vec<&'a Post> {
+        self.catalog.posts().collect()
+    }
+
+    /// Render everything `keys` needs, one step after the other, and write their files:
+    /// what a test or a small site needs (the edges run the same steps in parallel).
+    pub fn render(&self, keys: &[FeedKey]) -> Result<(BTreeMap<String, Vec<u8>>, Pass), WriteError> {
+        let mut pass = Pass::default();
+        for post in self.posts_of(keys) {
+            pass.insert(self.render_post(post));
         }
+        let mut files = BTreeMap::new();
+        for key in keys {
+            files.extend(self.feed_files(key, &pass)?);
+        }
+        Ok((files, pass))
+    }
+
+    /// One post's HTML (from the cache when nothing it depends on changed) and its item
+    /// in every configured format. Never panics: a failure is the post's own error.
+    pub fn render_post(&self, post: &Post) -> RenderedPost {
+        let key = self.html_key(post);
+        let cached = self.html.get(&post.source);
+        let mut diagnostics = Vec::new();
+        let (html, fresh, stale) = match cached {
+            Some(c) if c.key == key && c.revision == post.revision => (c.clone(), false, false),
+            _ => match self.body(post) {
+                Some(body) => {
+                    let rendered = self.render_body(post, &body, &mut diagnostics);
+                    (CachedHtml { key, revision: post.revision, rendered: Arc::new(rendered) }, true, false)
+                }
+                None => {
+                    let rendered = cached.map_or_else(Default::default, |c| c.rendered.clone());
+                    (CachedHtml { key, revision: post.revision, rendered }, false, true)
+                }
+            },
+        };
+        let view = self.item(post, &html.rendered);
+        let formats = &self.config.formats;
+        let xml = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
+            formats.contains(&format).then(|| write(&view))
+        };
+        let rss = xml(Format::Rss, rss_feed::item_xml);
+        let atom = xml(Format::Atom, atom_feed::entry_xml);
+        for failed in [&rss, &atom].into_iter().flatten().filter_map(|r| r.as_ref().err()) {
+            diagnostics.push(Diagnostic::error(&post.source, 1, failed.to_string()));
+        }
+        let view = formats.contains(&Format::Json).then_some(view);
+        RenderedPost { source: post.source.clone(), html, fresh, stale, rss, atom, view, diagnostics }
+    }
+
+    /// The files of one feed in every configured format, its posts taken from `pass`
+    /// (rendered here if the pass lacks one).
+    pub fn feed_files(&self, key: &FeedKey, pass: &Pass) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
+        let Some(feed) = self.catalog.feed(self.config, key) else { return Ok(Vec::new()) };
+        let extra: Vec<RenderedPost> =
+            feed.items.iter().filter(|p| !pass.contains(&p.source)).map(|p| self.render_post(p)).collect();
+        let rendered: Vec<&RenderedPost> = feed
+            .items
+            .iter()
+            .filter_map(|p| pass.posts.get(&p.source).or_else(|| extra.iter().find(|e| e.source == p.source)))
+            .collect();
+        let mut view = self.view(&feed);
+        let mut files = Vec::new();
+        for &format in &self.config.formats {
+            view.self_url = self.self_url(key, format);
+            let bytes = match format {
+                Format::Rss => rss_feed::write_with_items(&view, &items(&rendered, |p| &p.rss)?)?,
+                Format::Atom => atom_feed::write_with_entries(&view, &items(&rendered, |p| &p.atom)?)?,
+                Format::Json => {
+                    let mut view = view.clone();
+                    view.items = rendered.iter().filter_map(|p| p.view.clone()).collect();
+                    json_feed::write(&view)?
+                }
+            };
+            files.push((format!("{}{}", key.dir(), format.file_name()), bytes));
+        }
+        Ok(files)
     }
 
     fn self_url(&self, key: &FeedKey, format: Format) -> String {
-        format!("{}/{}{}", self.config.feeds_url, key.dir(), format.file_name())
+        uri::encode(&format!("{}/{}{}", self.config.feeds_url, key.dir(), format.file_name())).into_owned()
     }
 
     /// The OPML list of every feed.
     pub fn opml(&self) -> Vec<u8> {
         let format = self.config.formats[0];
-        let feeds: Vec<Feed> =
-            self.catalog.keys(self.config).iter().filter_map(|k| self.catalog.feed(self.config, k)).collect();
+        let feeds: Vec<Feed> = self.keys().iter().filter_map(|k| self.catalog.feed(self.config, k)).collect();
         let entries: Vec<opml::Entry> = feeds
             .iter()
             .map(|feed| opml::Entry {
@@ -133,30 +269,6 @@ impl<'a> Renderer<'a> {
         self.catalog.newest()
     }
 
-    /// The XML of each post as an RSS item or Atom entry, made once per post and format
-    /// and shared by every feed that shows the post.
-    fn item_xml(&self, posts: &[&'a Post], format: Format) -> Vec<Arc<[u8]>> {
-        posts
-            .iter()
-            .map(|post| {
-                let key = (post.source.clone(), format);
-                if let Some(done) = self.items.lock().ok().and_then(|m| m.get(&key).cloned()) {
-                    return done;
-                }
-                let view = self.item(post);
-                let xml: Arc<[u8]> = match format {
-                    Format::Rss => rss_feed::item_xml(&view),
-                    _ => atom_feed::entry_xml(&view),
-                }
-                .into();
-                if let Ok(mut m) = self.items.lock() {
-                    m.insert(key, xml.clone());
-                }
-                xml
-            })
-            .collect()
-    }
-
     /// The feed's own fields; its items are written separately.
     fn view(&self, feed: &Feed<'a>) -> FeedView {
         let updated = self.feed_updated(&feed.key);
@@ -176,8 +288,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn item(&self, post: &'a Post) -> ItemView {
-        let rendered = self.post_html(post);
+    fn item(&self, post: &Post, rendered: &Rendered) -> ItemView {
         let mut categories: Vec<String> = Vec::new();
         let names = post
             .tags
@@ -212,62 +323,100 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn post_html(&self, post: &'a Post) -> Arc<Rendered> {
-        // What the HTML depends on besides the config: the file, and where its links lead.
+    /// What a post's HTML depends on besides the config: the file, and where its links lead.
+    fn html_key(&self, post: &Post) -> u64 {
         let mut key = DefaultHasher::new();
         post.revision.hash(&mut key);
         self.links.posts.hash_targets(post, &mut key);
-        let key = key.finish();
-        if let Some((k, done)) = self.html.lock().ok().and_then(|h| h.get(&post.source).cloned())
-            && k == key
-        {
-            return done;
-        }
-        let (body, current) = self.body(post);
-        let (markdown, findings) = shortcodes::expand(&body, &self.links);
-        if let Ok(mut diagnostics) = self.diagnostics.lock() {
-            for f in findings {
-                let line = post.body_line + body[..f.offset].matches('\n').count();
-                diagnostics.push(Diagnostic::warning(&post.source, line, f.message));
-            }
-        }
-        let permalink = Url::parse(&self.links.permalink(post)).unwrap_or_else(|_| self.links.base.clone());
-        let rendered = content::render(&markdown, &permalink);
-        let rendered = Arc::new(Rendered {
-            html: clean(&rendered.html).into_owned(),
-            summary_html: clean(&rendered.summary_html).into_owned(),
-        });
-        if current && let Ok(mut html) = self.html.lock() {
-            html.insert(post.source.clone(), (key, rendered.clone()));
-        }
-        rendered
+        key.finish()
     }
 
-    /// The post's Markdown body, and whether it is the one the post was parsed from.
-    /// A body read again from a file that changed since (its new version is on its way)
-    /// is used this once and not kept.
-    fn body<'p>(&self, post: &'p Post) -> (Cow<'p, str>, bool) {
-        if let Some(body) = &post.body {
-            return (Cow::Borrowed(body), true);
+    /// Markdown to HTML for one post, within [`MAX_HTML_BYTES`], never panicking.
+    fn render_body(&self, post: &Post, body: &str, diagnostics: &mut Vec<Diagnostic>) -> Rendered {
+        let permalink = Url::parse(&self.links.permalink(post)).unwrap_or_else(|_| self.links.base.clone());
+        let typographer = self.config.typographer;
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            let (markdown, findings) = shortcodes::expand(body, &self.links);
+            let found: Vec<Diagnostic> = findings
+                .into_iter()
+                .map(|f| {
+                    let line = post.body_line + body[..f.offset.min(body.len())].matches('\n').count();
+                    Diagnostic::warning(&post.source, line, f.message)
+                })
+                .collect();
+            (content::render(&markdown, &permalink, typographer), found)
+        }));
+        let rendered = match made {
+            Ok((rendered, found)) => {
+                diagnostics.extend(found);
+                rendered
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                diagnostics.push(Diagnostic::error(
+                    &post.source,
+                    post.body_line,
+                    format!("internal error while rendering this post ({what}); please report it"),
+                ));
+                return Rendered::default();
+            }
+        };
+        let size = rendered.html.len() + rendered.summary_html.len();
+        if size > MAX_HTML_BYTES {
+            diagnostics.push(Diagnostic::error(
+                &post.source,
+                post.body_line,
+                format!(
+                    "the body renders to {:.1} MiB of HTML; feeds carry posts of up to {} MiB",
+                    size as f64 / (1024.0 * 1024.0),
+                    MAX_HTML_BYTES / (1024 * 1024)
+                ),
+            ));
+            let note = format!(
+                "<p>This post is too long for a feed: <a href=\"{}\">read it on the site</a>.</p>",
+                escape_html(permalink.as_str())
+            );
+            return Rendered { html: note.clone(), summary_html: note };
         }
-        let Some(bytes) = self.reader.and_then(|read| read(&post.source)) else { return (Cow::Borrowed(""), false) };
-        let current = crate::slug::content_hash(&bytes) == post.revision;
-        let body = decode(&post.source, &bytes)
-            .ok()
-            .and_then(|text| body_of(&text).map(|(body, _)| body.to_string()))
-            .unwrap_or_default();
-        (Cow::Owned(body), current)
+        Rendered { html: clean(&rendered.html).into_owned(), summary_html: clean(&rendered.summary_html).into_owned() }
+    }
+
+    /// The post's Markdown body as it was when the post was parsed, or `None` when the
+    /// file no longer holds that revision.
+    fn body(&self, post: &Post) -> Option<String> {
+        if let Some(body) = &post.body {
+            return Some(body.clone());
+        }
+        let bytes = self.files?.read(&post.source)?;
+        if crate::slug::content_hash(&bytes) != post.revision {
+            return None;
+        }
+        let text = decode(&post.source, &bytes).ok()?;
+        body_of(&text).map(|(body, _)| body.to_string())
     }
 }
 
-/// A post's item XML by file and format.
-type ItemCache = HashMap<(PathBuf, Format), Arc<[u8]>>;
-
-/// Rendered post HTML by file, with a hash of what it was rendered from.
-pub type HtmlCache = Mutex<HashMap<PathBuf, (u64, Arc<Rendered>)>>;
+/// The item XML of `posts` in one format, or the first failure.
+fn items<'p>(
+    posts: &[&'p RenderedPost],
+    format: impl Fn(&'p RenderedPost) -> &'p Option<Result<Vec<u8>, WriteError>>,
+) -> Result<Vec<&'p [u8]>, WriteError> {
+    posts
+        .iter()
+        .map(|p| match format(p) {
+            Some(Ok(xml)) => Ok(xml.as_slice()),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(WriteError("an item was not rendered in this format".into())),
+        })
+        .collect()
+}
 
 fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Resolves link targets against the site's posts and URL.
@@ -289,7 +438,7 @@ impl<'a> LinkIndex<'a> {
     }
 
     fn permalink(&self, post: &Post) -> String {
-        format!("{}{}", self.base_url, post.path)
+        uri::encode(&format!("{}{}", self.base_url, post.path)).into_owned()
     }
 }
 
@@ -299,7 +448,7 @@ impl LinkResolver for LinkIndex<'_> {
     }
 
     fn guess(&self, target: &str) -> String {
-        format!("{}/{}/", self.base_url, file_slug(Path::new(target.trim())))
+        uri::encode(&format!("{}/{}/", self.base_url, file_slug(Path::new(target.trim())))).into_owned()
     }
 
     fn site_origin(&self) -> &str {

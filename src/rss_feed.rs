@@ -7,29 +7,42 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Item};
 
 use crate::view::{FeedView, ItemView};
-
-/// The feed as an RSS 2.0 document.
-pub fn write(feed: &FeedView) -> Vec<u8> {
-    document(&channel(feed, feed.items.iter().map(item).collect(), !feed.items.is_empty()))
-}
+use crate::xmltext::{WriteError, hex_refs};
 
 /// One item's XML, exactly as it sits in any channel: a feed shares it with every other
 /// feed that shows the post (see [`write_with_items`]).
-pub fn item_xml(view: &ItemView) -> Vec<u8> {
-    let doc = document(&Channel { items: vec![item(view)], ..Default::default() });
-    crate::xmltext::fragment(&doc, ITEM_START, CHANNEL_END).to_vec()
+pub fn item_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
+    let doc = document(&Channel { items: vec![item(view)], ..Default::default() })?;
+    let xml = crate::xmltext::fragment(&doc, ITEM_START, CHANNEL_END);
+    Ok(hex_refs(xml, ITEM_TEXT))
 }
 
-/// The feed as an RSS 2.0 document, with its items given as [`item_xml`] made them:
-/// the same bytes [`write`] gives.
-pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Vec<u8> {
-    crate::xmltext::splice(document(&channel(feed, Vec::new(), !items.is_empty())), CHANNEL_END, items)
+/// The feed as an RSS 2.0 document, with its items given as [`item_xml`] made them.
+pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
+    let doc = document(&channel(feed, !items.is_empty()))?;
+    Ok(crate::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items))
+}
+
+/// The feed as an RSS 2.0 document (its items made here).
+pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
+    let items = feed.items.iter().map(item_xml).collect::<Result<Vec<_>, _>>()?;
+    write_with_items(feed, &items)
 }
 
 const ITEM_START: &[u8] = b"\n    <item>";
 const CHANNEL_END: &[u8] = b"\n  </channel>";
 
+/// Elements whose text is plain text, not HTML. The RSS profile asks for `&` and `<`
+/// in them as hexadecimal character references, so that no reader takes them for markup.
+const CHANNEL_TEXT: &[&str] = &["title", "description"];
+const ITEM_TEXT: &[&str] = &["title", "category", "dc:creator"];
+
 fn item(item: &ItemView) -> Item {
+    // A reader shows `description` in lists and `content:encoded` in full: the full text
+    // stands in for an empty summary (the profile wants a description before the
+    // content), and an empty post carries neither.
+    let content = Some(item.content_html.clone()).filter(|c| !c.trim().is_empty());
+    let description = Some(item.summary_html.clone()).filter(|s| !s.trim().is_empty()).or_else(|| content.clone());
     Item {
         title: Some(item.title.clone()),
         link: Some(item.link.clone()),
@@ -39,8 +52,8 @@ fn item(item: &ItemView) -> Item {
         guid: Some(Guid { value: item.id.clone(), permalink: false }),
         pub_date: Some(item.published.to_rfc2822()),
         categories: item.categories.iter().map(|c| Category { name: c.clone(), domain: None }).collect(),
-        description: Some(item.summary_html.clone()).filter(|s| !s.is_empty()),
-        content: Some(item.content_html.clone()),
+        description,
+        content,
         dublin_core_ext: (!item.authors.is_empty()).then(|| DublinCoreExtension {
             creators: item.authors.iter().map(|a| a.name.clone()).collect(),
             ..Default::default()
@@ -49,7 +62,7 @@ fn item(item: &ItemView) -> Item {
     }
 }
 
-fn channel(feed: &FeedView, items: Vec<Item>, has_items: bool) -> Channel {
+fn channel(feed: &FeedView, has_items: bool) -> Channel {
     Channel {
         title: feed.title.clone(),
         link: feed.html_url.clone(),
@@ -67,7 +80,6 @@ fn channel(feed: &FeedView, items: Vec<Item>, has_items: bool) -> Channel {
             .chain(feed.hub.iter().map(|hub| Link { href: hub.clone(), rel: "hub".into(), ..Default::default() }))
             .collect(),
         }),
-        items,
         // Declared whenever there are items (not only when one has an author), so that
         // items written apart from their channel need no say in its root element.
         namespaces: if has_items {
@@ -82,10 +94,10 @@ fn channel(feed: &FeedView, items: Vec<Item>, has_items: bool) -> Channel {
     }
 }
 
-fn document(channel: &Channel) -> Vec<u8> {
-    let mut bytes = channel.pretty_write_to(Vec::new(), b' ', 2).unwrap_or_default();
+fn document(channel: &Channel) -> Result<Vec<u8>, WriteError> {
+    let mut bytes = channel.pretty_write_to(Vec::new(), b' ', 2).map_err(|e| WriteError(e.to_string()))?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -93,12 +105,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn items_written_apart_and_spliced_in_give_the_whole_feed() {
-        for n in [0, 1, 3] {
-            let feed = crate::view::sample(n);
-            let items: Vec<Vec<u8>> = feed.items.iter().map(item_xml).collect();
-            let spliced = write_with_items(&feed, &items);
-            assert_eq!(String::from_utf8_lossy(&spliced), String::from_utf8_lossy(&write(&feed)), "{n} items");
-        }
+    fn items_written_apart_are_whole_items_with_plain_text_as_hex_references() {
+        let feed = crate::view::sample(3);
+        let doc = String::from_utf8(write(&feed).unwrap()).unwrap();
+        let parsed = roxmltree::Document::parse(&doc).unwrap();
+        assert_eq!(parsed.descendants().filter(|n| n.has_tag_name("item")).count(), 3);
+        assert!(doc.contains("<title>Lab &#x3C;item&gt; &#x26; &#x3C;/channel&gt;</title>"), "{doc}");
+        assert!(doc.contains("<title>Post 0 &#x3C;/item&gt;</title>"), "{doc}");
+        // An empty summary: the full text is the description, ahead of content:encoded.
+        let second = &doc[doc.find("Post 1").unwrap()..];
+        assert!(second.find("<description>").unwrap() < second.find("<content:encoded>").unwrap());
+        let empty = write(&crate::view::sample(0)).unwrap();
+        assert!(!String::from_utf8(empty).unwrap().contains("<item>"));
     }
 }

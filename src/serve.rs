@@ -170,7 +170,7 @@ pub fn run(opts: ServeOptions) -> Result<(), WatchError> {
         let snapshot = publisher_store.snapshot();
         if let (false, Some(hub_url)) = (initial, &snapshot.hub) {
             for path in changed.iter().filter(|p| *p != "opml.xml" && snapshot.files.contains_key(*p)) {
-                hub.announce(hub_url, &format!("{}/{path}", snapshot.feeds_url));
+                hub.announce(hub_url, &crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url)));
             }
         }
         changed
@@ -266,7 +266,7 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
         .header(header::VARY, "Accept-Encoding");
     if let Some(hub) = &snapshot.hub {
         builder = builder
-            .header(header::LINK, format!("<{hub}>; rel=\"hub\", <{}/{path}>; rel=\"self\"", snapshot.feeds_url));
+            .header(header::LINK, format!("<{hub}>; rel=\"hub\", <{}>; rel=\"self\"", crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url))));
     }
     if not_modified(headers, entry) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Full::new(Bytes::new())).unwrap_or_else(|_| not_found());

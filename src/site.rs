@@ -18,8 +18,9 @@ use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
 use crate::links::Links;
 use crate::post::{Post, parse_post_with};
-use crate::render::{HtmlCache, Reader, Renderer};
+use crate::render::{HtmlCache, Pass, PostFiles, Renderer};
 use crate::slug::stable_hash;
+use crate::xmltext::WriteError;
 
 /// What to include beyond published posts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,7 +55,7 @@ impl Change {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     path: PathBuf,
-    /// Kept only when the site keeps post text in memory (no [`Reader`]).
+    /// Kept only when the site keeps post text in memory (no [`PostFiles`]).
     bytes: Option<Vec<u8>>,
     post: Option<Post>,
     diagnostics: Vec<Diagnostic>,
@@ -75,13 +76,13 @@ pub struct Affected {
 }
 
 impl Affected {
-    /// Everything either of two successive changes touched.
+    /// Everything two successive changes touched, the later one deciding: a feed
+    /// removed and then made again is changed; a feed changed and then removed is gone.
     pub fn merge(&mut self, later: Affected) {
+        self.changed.retain(|k| !later.removed.contains(k));
+        self.removed.retain(|k| !later.changed.contains(k));
         self.changed.extend(later.changed);
         self.removed.extend(later.removed);
-        // A feed removed and then created again is changed, not gone.
-        self.removed.retain(|k| !self.changed.contains(k));
-        self.changed.retain(|k| !self.removed.contains(k));
         self.opml |= later.opml;
         self.config |= later.config;
     }
@@ -116,7 +117,7 @@ pub fn input_kind(path: &Path) -> InputKind {
 
 #[derive(Debug)]
 struct Source {
-    /// The file's bytes, kept only when there is no [`Reader`] to read them again.
+    /// The file's bytes, kept only when there is no [`PostFiles`] to read them again.
     bytes: Option<Vec<u8>>,
     /// The post as last parsed without error (kept while the file is broken).
     post: Option<Arc<Post>>,
@@ -129,7 +130,7 @@ struct Source {
 pub struct Site {
     options: Options,
     /// Reads a post file again; with one, the site keeps no post text in memory.
-    reader: Option<Reader>,
+    files: Option<Arc<dyn PostFiles>>,
     now: DateTime<Utc>,
     config_files: BTreeMap<PathBuf, Vec<u8>>,
     /// The config in force and the bytes it came from.
@@ -150,6 +151,9 @@ pub struct Site {
     links: Links,
     /// Post HTML kept between renders (cleared when the config changes).
     html: HtmlCache,
+    /// Posts last rendered from a file that no longer held their revision (a broken
+    /// save): their feeds are rendered again when the file is read anew.
+    stale: FxHashSet<PathBuf>,
     /// Per feed (and `None` for the OPML list): a hash of what its bytes depend on.
     fingerprints: BTreeMap<Option<FeedKey>, u64>,
     opml_fingerprint: Option<u64>,
@@ -162,7 +166,7 @@ impl Site {
     pub fn new(options: Options, now: DateTime<Utc>) -> Site {
         Site {
             options,
-            reader: None,
+            files: None,
             now,
             config_files: BTreeMap::new(),
             config: None,
@@ -176,16 +180,17 @@ impl Site {
             catalog: Catalog::default(),
             links: Links::default(),
             html: HtmlCache::default(),
+            stale: FxHashSet::default(),
             fingerprints: BTreeMap::new(),
             opml_fingerprint: None,
             generation: 0,
         }
     }
 
-    /// Keep no post text in memory: read a file again (with `reader`) when a feed shows
+    /// Keep no post text in memory: read a file again (through `files`) when a feed shows
     /// its post or the config changes. For large sites; the files must stay readable.
-    pub fn with_reader(mut self, reader: Reader) -> Site {
-        self.reader = Some(reader);
+    pub fn with_files(mut self, files: Arc<dyn PostFiles>) -> Site {
+        self.files = Some(files);
         self
     }
 
@@ -233,6 +238,7 @@ impl Site {
                 }
                 Some((bytes, _)) => self.parse_source(path.clone(), bytes, None, &mut touched),
                 None => {
+                    self.stale.remove(&path);
                     if let Some(old) = self.take_source(&path).and_then(|s| s.post) {
                         self.forget_id(&old, &path, &mut touched);
                     }
@@ -345,7 +351,7 @@ impl Site {
 
     /// A file's bytes as the site keeps them: not at all when a reader can give them again.
     fn kept(&self, bytes: Option<Vec<u8>>) -> Option<Vec<u8>> {
-        if self.reader.is_some() { None } else { bytes }
+        if self.files.is_some() { None } else { bytes }
     }
 
     fn config_hash(&self) -> u64 {
@@ -376,7 +382,7 @@ impl Site {
         let old = self.take_source(&path);
         // A post parsed under an older config, its bytes not kept: read it again.
         let bytes = match (bytes, &parsed) {
-            (None, None) => self.reader.as_ref().and_then(|read| read(&path)),
+            (None, None) => self.files.as_ref().and_then(|files| files.read(&path)),
             (bytes, _) => bytes,
         };
         let (parsed, diagnostics) =
@@ -388,7 +394,10 @@ impl Site {
         };
         // A post that became invalid keeps its last good version until it is fixed.
         let source = match parsed {
-            Some(post) => Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
+            Some(post) => {
+                self.stale.remove(&path);
+                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics }
+            }
             None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
         };
         self.install(path, source, old_post, touched);
@@ -397,7 +406,7 @@ impl Site {
     /// Parse every file again under a changed config (a broken file's last good bytes too).
     fn reparse(&mut self, path: PathBuf, touched: &mut FxHashSet<PathBuf>) {
         let Some(old) = self.take_source(&path) else { return };
-        let bytes = old.bytes.clone().or_else(|| self.reader.as_ref().and_then(|read| read(&path)));
+        let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
         let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
         let source = match parsed {
             Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
@@ -409,11 +418,17 @@ impl Site {
         self.install(path, source, old.post, touched);
     }
 
+    /// Parse a post under the config in force. Never panics: a failure while reading
+    /// one post is that post's error.
     fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
-        match self.config() {
-            Some(config) => parse_post_with(path, bytes, config, self.reader.is_none()),
-            None => (None, Vec::new()),
-        }
+        let Some(config) = self.config() else { return (None, Vec::new()) };
+        let keep_body = self.files.is_none();
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_post_with(path, bytes, config, keep_body)
+        }));
+        parsed.unwrap_or_else(|_| {
+            (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
+        })
     }
 
     /// Store a parsed file, keeping the id claims current.
@@ -471,9 +486,11 @@ impl Site {
         if let Some(old) = self.visible.remove(path) {
             self.catalog.remove(config, &old);
             self.links.remove(&old);
-            if let Ok(mut html) = self.html.lock() {
-                html.remove(path);
-            }
+        }
+        // A post's HTML stays while it shows (its key says whether it still fits): a
+        // broken save restored and broken again must still find its last rendering.
+        if wanted.is_none() {
+            self.html.remove(path);
         }
         if let Some(new) = wanted {
             self.catalog.insert(config, &new);
@@ -487,6 +504,7 @@ impl Site {
         self.catalog = Catalog::new(config);
         self.links = Links::default();
         self.html = HtmlCache::default();
+        self.stale.clear();
         self.visible.clear();
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
         for path in &paths {
@@ -550,19 +568,36 @@ impl Site {
 
     /// A renderer over the site as it is now; `None` without a config.
     pub fn renderer(&self) -> Option<Renderer<'_>> {
-        Some(Renderer::new(self.config()?, &self.catalog, &self.links, &self.html, self.reader.as_ref()))
+        Some(Renderer::new(self.config()?, &self.catalog, &self.links, &self.html, self.files.as_deref()))
     }
 
-    /// Every output file (relative path → bytes).
-    pub fn render_all(&self) -> (BTreeMap<String, Vec<u8>>, Vec<Diagnostic>) {
-        match (self.renderer(), self.config()) {
-            (Some(r), Some(config)) => {
-                let keys = self.catalog.keys(config);
-                let mut files = r.files(keys.iter());
-                files.insert("opml.xml".into(), r.opml());
-                (files, r.diagnostics())
+    /// Every output file (relative path → bytes), rendered one step after the other, with
+    /// what the pass found; `Err` when a format writer failed.
+    pub fn render_all(&self) -> Result<(BTreeMap<String, Vec<u8>>, Vec<Diagnostic>), WriteError> {
+        let Some(renderer) = self.renderer() else { return Ok((BTreeMap::new(), Vec::new())) };
+        let (mut files, pass) = renderer.render(&renderer.keys())?;
+        files.insert(OPML.into(), renderer.opml());
+        Ok((files, pass.diagnostics()))
+    }
+
+    /// Take back what a rendering pass learnt: fresh HTML is kept for the next pass; a
+    /// post rendered from a file that changed under it is marked, and its feeds will be
+    /// rendered again once its file is read anew.
+    pub fn keep(&mut self, pass: Pass) {
+        let stale: Vec<PathBuf> = pass.stale().map(Path::to_path_buf).collect();
+        for (path, html) in pass.into_fresh() {
+            if self.visible.get(&path).is_some_and(|p| p.revision == html.revision) {
+                self.html.insert(path, html);
             }
-            _ => (BTreeMap::new(), Vec::new()),
+        }
+        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
+        for path in stale {
+            if let Some(post) = self.visible.get(&path) {
+                for key in self.catalog.feeds_of(config, post) {
+                    self.fingerprints.insert(Some(key), STALE);
+                }
+            }
+            self.stale.insert(path);
         }
     }
 
@@ -636,7 +671,7 @@ impl Site {
     /// the permalinks of the posts it links to.
     fn item_fingerprint(&self, post: &Post) -> u64 {
         let mut h = DefaultHasher::new();
-        (&post.source, post.revision).hash(&mut h);
+        (&post.source, post.revision, self.stale.contains(&post.source)).hash(&mut h);
         for t in &post.tags {
             self.catalog.tags.display(&t.to_lowercase(), t).hash(&mut h);
         }
@@ -678,6 +713,12 @@ fn missing_config() -> Diagnostic {
     )
 }
 
+/// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
+const STALE: u64 = 0;
+
+/// The OPML list of every feed, beside them in `--out`.
+pub const OPML: &str = "opml.xml";
+
 /// All output paths of a feed in the configured formats.
 pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
     formats.iter().map(|f| format!("{}{}", key.dir(), f.file_name())).collect()
@@ -707,6 +748,10 @@ mod tests {
         site
     }
 
+    fn files(site: &Site) -> BTreeMap<String, Vec<u8>> {
+        site.render_all().unwrap().0
+    }
+
     fn tag(s: &str) -> FeedKey {
         FeedKey::Tag(s.into())
     }
@@ -721,6 +766,19 @@ mod tests {
         assert_eq!(input_kind(Path::new("content/post/.a.md.swp")), InputKind::Other);
         assert_eq!(input_kind(Path::new("content/.git/x.md")), InputKind::Other);
         assert_eq!(input_kind(Path::new("README.md")), InputKind::Other);
+    }
+
+    #[test]
+    fn the_later_of_two_merged_changes_decides() {
+        let changed = |k: &str| Affected { changed: BTreeSet::from([tag(k)]), ..Affected::default() };
+        let removed = |k: &str| Affected { removed: BTreeSet::from([tag(k)]), ..Affected::default() };
+        let mut a = changed("x");
+        a.merge(removed("x"));
+        assert!(!a.is_empty());
+        assert_eq!((a.changed.len(), a.removed), (0, BTreeSet::from([tag("x")])));
+        let mut b = removed("x");
+        b.merge(changed("x"));
+        assert_eq!((b.changed, b.removed.len()), (BTreeSet::from([tag("x")]), 0));
     }
 
     #[test]
@@ -750,38 +808,38 @@ mod tests {
     #[test]
     fn a_post_that_breaks_keeps_its_last_good_version() {
         let mut s = site(vec![post("a", "A", "2020-01-01", "x")]);
-        let (before, _) = s.render_all();
+        let before = files(&s);
         let affected = s.apply([Change::Write("content/post/a.md".into(), b"---\ntitle: [broken\n---\n".to_vec())]);
         assert!(affected.is_empty());
         assert!(s.diagnostics().iter().any(|d| d.is_error() && d.path == Path::new("content/post/a.md")));
-        assert_eq!(s.render_all().0, before);
+        assert_eq!(files(&s), before);
         // A post that was never valid stays out.
         s.apply([Change::Write("content/post/new.md".into(), b"---\ntitle: no date\n---\n".to_vec())]);
-        assert_eq!(s.render_all().0, before);
+        assert_eq!(files(&s), before);
     }
 
     #[test]
     fn a_broken_config_keeps_the_old_one() {
         let mut s = site(vec![post("a", "A", "2020-01-01", "x")]);
-        let (before, _) = s.render_all();
+        let before = files(&s);
         let affected = s.apply([Change::Write("feedwright.yaml".into(), b"title: [oops\n".to_vec())]);
         assert!(affected.is_empty());
-        assert_eq!(s.render_all().0, before);
+        assert_eq!(files(&s), before);
         assert!(s.diagnostics()[0].message.starts_with("invalid YAML"));
         let affected =
             s.apply([Change::Write("feedwright.yaml".into(), b"base_url: https://new.org\ntitle: New\n".to_vec())]);
         assert!(affected.changed.contains(&FeedKey::Site) && affected.changed.contains(&tag("x")));
-        assert!(String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("https://new.org/post/a/"));
+        assert!(String::from_utf8_lossy(&files(&s)["index.xml"]).contains("https://new.org/post/a/"));
     }
 
     #[test]
     fn a_future_post_appears_when_its_time_comes() {
         let mut s = site(vec![post("a", "A", "2020-01-01", "x"), post("f", "F", "2031-06-01", "x")]);
         assert_eq!(s.next_due(), Some(Utc.with_ymd_and_hms(2031, 6, 1, 0, 0, 0).unwrap()));
-        assert!(!String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("<title>F</title>"));
+        assert!(!String::from_utf8_lossy(&files(&s)["index.xml"]).contains("<title>F</title>"));
         let affected = s.set_now(Utc.with_ymd_and_hms(2031, 6, 1, 0, 0, 0).unwrap());
         assert!(affected.changed.contains(&FeedKey::Site) && affected.changed.contains(&tag("x")));
-        assert!(String::from_utf8_lossy(&s.render_all().0["index.xml"]).contains("<title>F</title>"));
+        assert!(String::from_utf8_lossy(&files(&s)["index.xml"]).contains("<title>F</title>"));
         assert_eq!(s.next_due(), None);
     }
 
@@ -799,7 +857,7 @@ mod tests {
         let affected = s.apply([moved]);
         assert!(affected.changed.contains(&tag("linker")));
         assert!(
-            String::from_utf8_lossy(&s.render_all().0["tags/linker/index.xml"]).contains("https://ex.org/post/moved/")
+            String::from_utf8_lossy(&files(&s)["tags/linker/index.xml"]).contains("https://ex.org/post/moved/")
         );
     }
 
@@ -821,7 +879,7 @@ mod tests {
             }
             incremental.apply(step);
             let fresh = site(all.values().filter(|c| matches!(c, Change::Write(..))).cloned().collect());
-            assert_eq!(incremental.render_all().0, fresh.render_all().0);
+            assert_eq!(files(&incremental), files(&fresh));
         }
     }
 }

@@ -6,10 +6,30 @@
 
 use std::collections::BTreeMap;
 
+/// The longest slug, in bytes: a folder name must fit every file system (255 bytes), with
+/// room to spare. A longer slug keeps its start and ends in a hash of the whole name.
+pub const MAX_SLUG_BYTES: usize = 100;
+
 /// The slug of `name`: lowercase; letters and digits kept; every other run of characters
-/// becomes one `-`; trimmed. A name with no letter or digit gets a slug made from a hash
-/// of the name, so it still has a stable feed of its own.
+/// becomes one `-`; trimmed; at most [`MAX_SLUG_BYTES`]. A name with no letter or digit
+/// gets a slug made from a hash of the name, so it still has a stable feed of its own.
 pub fn slugify(name: &str) -> String {
+    cap(raw_slug(name), name)
+}
+
+/// `slug` cut to [`MAX_SLUG_BYTES`] (at a character boundary) plus a hash of `name`.
+fn cap(slug: String, name: &str) -> String {
+    if slug.len() <= MAX_SLUG_BYTES {
+        return slug;
+    }
+    let mut end = MAX_SLUG_BYTES - 9;
+    while !slug.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}-{:08x}", slug[..end].trim_end_matches('-'), stable_hash(name.as_bytes()) as u32)
+}
+
+fn raw_slug(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     let mut pending_dash = false;
     for c in name.chars() {
@@ -61,6 +81,11 @@ pub fn assign_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> (BTreeMap<S
     for (slug, mut names) in by_slug {
         names.sort_unstable();
         names.dedup();
+        for name in &names {
+            if raw_slug(name).len() > MAX_SLUG_BYTES {
+                collisions.push(format!("`{name}` has a slug longer than {MAX_SLUG_BYTES} bytes: shortened to `{slug}`"));
+            }
+        }
         if names.len() > 1 {
             let keeper = names.iter().position(|n| n.to_lowercase() == slug).unwrap_or(0);
             let keeper_name = names[keeper];
@@ -108,6 +133,18 @@ mod tests {
             assert!(!slug.contains('/') && !slug.contains('\\') && !slug.contains('.'), "{name:?} → {slug}");
         }
         assert_eq!(slugify("../../etc"), "etc");
+    }
+
+    #[test]
+    fn long_names_get_capped_stable_distinct_slugs() {
+        let long = "東".repeat(91);
+        let slug = slugify(&long);
+        assert!(slug.len() <= MAX_SLUG_BYTES, "{}", slug.len());
+        assert_eq!(slug, slugify(&long));
+        assert_ne!(slug, slugify(&format!("{long}x")));
+        assert!(slug.starts_with("東東東"));
+        let (_, messages) = assign_slugs([long.as_str()]);
+        assert!(messages[0].contains("shortened"), "{messages:?}");
     }
 
     #[test]

@@ -21,7 +21,9 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{Found, find_dir, find_site, read_change};
 use crate::output::{OutDir, Written};
-use crate::site::{Affected, Change, InputKind, Options, Site, feed_files, input_kind};
+use crate::render::Pass;
+use crate::site::{Affected, Change, InputKind, OPML, Options, Site, feed_files, input_kind};
+use crate::xmltext::WriteError;
 
 /// How the daemon is set up.
 #[derive(Debug, Clone)]
@@ -108,7 +110,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     let mut daemon = Daemon {
         root: root.clone(),
         out_abs,
-        site: Site::new(opts.options, Utc::now()).with_reader(crate::load::reader(&root)),
+        site: Site::new(opts.options, Utc::now()).with_files(crate::load::post_files(&root)),
         out: opts.out.as_deref().map(OutDir::open),
         publisher,
         logged: HashSet::new(),
@@ -426,38 +428,22 @@ impl Daemon {
             .map(|d| &d.path)
             .collect();
         for path in fixed {
-            info!("{}: fixed", path.display());
+            if self.root.join(path).exists() {
+                info!("{}: fixed", path.display());
+            } else {
+                info!("{}: removed", path.display());
+            }
         }
         self.logged = now;
     }
 
+    /// Write every feed (at start and when the config changed).
     fn write_all(&mut self) -> std::io::Result<Written> {
-        if self.publisher.is_none()
-            && let Some(out) = &mut self.out
-        {
-            // Nobody keeps the files in memory: render and write them a part at a time.
-            let (written, _, diagnostics) = crate::parallel::write_all(&self.site, out)?;
-            self.log_diagnostics(diagnostics);
-            return Ok(written);
-        }
-        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
-        let keys = self.site.config().map(|c| self.site.catalog().keys(c)).unwrap_or_default();
-        let (files, dates) = render(&renderer, self.site.config(), &keys, true);
-        let diagnostics = renderer.diagnostics();
-        drop(renderer);
-        self.log_diagnostics(diagnostics);
-        self.publish(files, dates, Vec::new(), true)
+        self.write(&Affected { config: true, ..Affected::default() })
     }
 
     fn regenerate(&mut self, changed: &[String], affected: Affected, started: Instant) {
-        let result = if affected.config {
-            self.write_all()
-        } else if affected.is_empty() {
-            self.log_diagnostics(Vec::new());
-            Ok(Written::default())
-        } else {
-            self.write_affected(&affected)
-        };
+        let result = self.write(&affected);
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok(written) if written.touched.is_empty() => {
@@ -473,74 +459,119 @@ impl Daemon {
         }
     }
 
-    fn write_affected(&mut self, affected: &Affected) -> std::io::Result<Written> {
-        let Some(renderer) = self.site.renderer() else { return Ok(Written::default()) };
-        let keys: Vec<FeedKey> = affected.changed.iter().cloned().collect();
-        let (files, dates) = render(&renderer, self.site.config(), &keys, affected.opml);
-        let diagnostics = renderer.diagnostics();
-        drop(renderer);
-        let formats = self.site.config().map(|c| c.formats.clone()).unwrap_or_default();
-        let remove: Vec<String> = affected.removed.iter().flat_map(|k| feed_files(k, &formats)).collect();
-        self.log_diagnostics(diagnostics);
-        self.publish(files, dates, remove, false)
-    }
-
-    /// Write to `--out` (if any) and hand the update to the publisher (if any).
-    fn publish(
-        &mut self,
-        files: BTreeMap<String, Vec<u8>>,
-        dates: BTreeMap<String, DateTime<FixedOffset>>,
-        remove: Vec<String>,
-        full: bool,
-    ) -> std::io::Result<Written> {
-        let mut written = match &mut self.out {
-            Some(out) if full => out.sync(&files)?,
-            Some(out) => out.update(&files, &remove)?,
-            None => Written::default(),
+    /// Write what `affected` names to `--out` and to the publisher. The site keeps what
+    /// the rendering learnt; problems are logged once each.
+    fn write(&mut self, affected: &Affected) -> std::io::Result<Written> {
+        let Some(publisher) = &mut self.publisher else {
+            let Some(out) = &mut self.out else { return Ok(Written::default()) };
+            let (written, diagnostics) = write_affected(&mut self.site, affected, out)?;
+            self.log_diagnostics(diagnostics);
+            return Ok(written);
         };
-        if let Some(publisher) = &mut self.publisher {
-            let errors = self.logged.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
-            let files = files.into_iter().map(|(path, bytes)| {
-                let date = dates.get(&path).copied().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
-                (path, (bytes, date))
-            });
-            let touched = publisher(Update {
-                files: files.collect(),
-                removed: remove,
-                full,
-                config: self.site.config().cloned(),
-                errors,
-            });
-            if self.out.is_none() {
-                written.written = touched.len();
-                written.touched = touched;
+        let regen = regeneration(&self.site, affected).map_err(std::io::Error::other)?;
+        let mut written = match &mut self.out {
+            Some(out) if regen.full => out.sync(&regen.files)?,
+            Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() => {
+                out.update(&regen.files, &regen.removed)?
             }
+            _ => Written::default(),
+        };
+        let diagnostics = regen.pass.diagnostics();
+        self.site.keep(regen.pass);
+        // Every problem known now, so that /healthz tells of it.
+        let mut errors: Vec<String> = self
+            .site
+            .diagnostics()
+            .iter()
+            .chain(&diagnostics)
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        errors.sort();
+        errors.dedup();
+        let files = regen.files.into_iter().map(|(path, bytes)| {
+            let date = regen.dates.get(&path).copied().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+            (path, (bytes, date))
+        });
+        let touched = publisher(Update {
+            files: files.collect(),
+            removed: regen.removed,
+            full: regen.full,
+            config: self.site.config().cloned(),
+            errors,
+        });
+        if self.out.is_none() {
+            written.written = touched.len();
+            written.touched = touched;
         }
+        self.log_diagnostics(diagnostics);
         Ok(written)
     }
 }
 
-/// Render the files of `keys` (and `opml.xml` if asked), with each file's own date.
-fn render(
-    renderer: &crate::render::Renderer<'_>,
-    config: Option<&Config>,
-    keys: &[FeedKey],
-    opml: bool,
-) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, DateTime<FixedOffset>>) {
-    let mut files = crate::parallel::render_files(renderer, keys);
-    let formats = config.map(|c| c.formats.clone()).unwrap_or_default();
-    let mut dates = BTreeMap::new();
-    for key in keys {
+/// What one regeneration renders: every feed `affected` changed (all of them when the
+/// config changed), `opml.xml` when it changed, each with its own date, and the files of
+/// feeds that are gone.
+pub struct Regeneration {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub dates: BTreeMap<String, DateTime<FixedOffset>>,
+    pub removed: Vec<String>,
+    /// `files` is the whole set: anything else is gone.
+    pub full: bool,
+    /// What the rendering learnt, for `Site::keep`.
+    pub pass: Pass,
+}
+
+/// Render what `affected` names (on every core).
+pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, WriteError> {
+    let mut regen = Regeneration {
+        files: BTreeMap::new(),
+        dates: BTreeMap::new(),
+        removed: Vec::new(),
+        full: affected.config,
+        pass: Pass::default(),
+    };
+    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
+    let keys: Vec<FeedKey> =
+        if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
+    regen.files = crate::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
+    for key in &keys {
         let date = renderer.feed_updated(key);
-        for file in feed_files(key, &formats) {
-            dates.insert(file, date);
+        for file in feed_files(key, &config.formats) {
+            regen.dates.insert(file, date);
         }
     }
-    if opml {
-        files.insert("opml.xml".into(), renderer.opml());
-        dates.insert("opml.xml".into(), renderer.site_updated());
+    if affected.opml || affected.config {
+        regen.files.insert(OPML.into(), renderer.opml());
+        regen.dates.insert(OPML.into(), renderer.site_updated());
     }
-    (files, dates)
+    if !affected.config {
+        regen.removed = affected.removed.iter().flat_map(|k| feed_files(k, &config.formats)).collect();
+    }
+    Ok(regen)
+}
+
+/// The daemon's write path when it writes only to `--out`: write what `affected` names
+/// (every feed, a part at a time, when the config changed), and let the site keep what
+/// the rendering learnt. Returns what was written and the problems rendering found.
+pub fn write_affected(
+    site: &mut Site,
+    affected: &Affected,
+    out: &mut OutDir,
+) -> std::io::Result<(Written, Vec<Diagnostic>)> {
+    if affected.config {
+        let outcome = crate::parallel::write_all(site, out, true)?;
+        site.keep(outcome.pass);
+        return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
+    }
+    if affected.is_empty() {
+        return Ok((Written::default(), Vec::new()));
+    }
+    let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
+    let written = out.update(&regen.files, &regen.removed)?;
+    let diagnostics = regen.pass.diagnostics();
+    site.keep(regen.pass);
+    Ok((written, diagnostics))
 }
 
 /// `a, b, c and 7 more`.

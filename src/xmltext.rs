@@ -24,6 +24,52 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A format writer could not serialize a feed (it then writes nothing, never an empty
+/// file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot serialize the feed: {0}")]
+pub struct WriteError(pub String);
+
+/// `xml` with `&amp;` and `&lt;` inside the elements named `tags` written as the
+/// hexadecimal character references `&#x26;` and `&#x3C;` (the same characters to an XML
+/// parser; what the RSS profile asks for in plain-text elements).
+pub fn hex_refs(xml: &[u8], tags: &[&str]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len() + 32);
+    let mut rest = xml;
+    'outer: while !rest.is_empty() {
+        for tag in tags {
+            let open = format!("<{tag}>");
+            let close = format!("</{tag}>");
+            if rest.starts_with(open.as_bytes())
+                && let Some(len) = memchr::memmem::find(rest, close.as_bytes())
+            {
+                let text = &rest[open.len()..len];
+                out.extend_from_slice(open.as_bytes());
+                let mut i = 0;
+                while i < text.len() {
+                    if text[i..].starts_with(b"&amp;") {
+                        out.extend_from_slice(b"&#x26;");
+                        i += 5;
+                    } else if text[i..].starts_with(b"&lt;") {
+                        out.extend_from_slice(b"&#x3C;");
+                        i += 4;
+                    } else {
+                        out.push(text[i]);
+                        i += 1;
+                    }
+                }
+                out.extend_from_slice(close.as_bytes());
+                rest = &rest[len + close.len()..];
+                continue 'outer;
+            }
+        }
+        let next = memchr::memchr(b'<', &rest[1..]).map_or(rest.len(), |i| i + 1);
+        out.extend_from_slice(&rest[..next]);
+        rest = &rest[next..];
+    }
+    out
+}
+
 /// The part of a one-element document `doc` from the first `start` to the last `end`:
 /// an element as the writer placed it (with the newline and indent before it). `start`
 /// is found first because text before the element is escaped and cannot hold it; `end`
@@ -57,5 +103,14 @@ mod tests {
         assert_eq!(clean("Zürich — 東京 🦀"), "Zürich — 東京 🦀");
         assert_eq!(clean("x\u{FFFE}y\u{FFFF}"), "xy");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn plain_text_elements_get_hexadecimal_references() {
+        let xml = b"<item><title>Q&amp;A &lt;b&gt;</title><description>&lt;p&gt;A&amp;B</description></item>";
+        assert_eq!(
+            String::from_utf8(hex_refs(xml, &["title"])).unwrap(),
+            "<item><title>Q&#x26;A &#x3C;b&gt;</title><description>&lt;p&gt;A&amp;B</description></item>"
+        );
     }
 }

@@ -41,7 +41,7 @@ proptest! {
         body in "\\PC{0,200}|[<>&\"'\\]\\[{}%\\x00-\\x1f]{0,60}",
     ) {
         let site = site_with(&title, &tags, &body);
-        let (files, _) = site.render_all();
+        let (files, _) = site.render_all().unwrap();
         for (rel, bytes) in &files {
             prop_assert!(Path::new(rel).components().all(|c| matches!(c, Component::Normal(_))), "{rel}");
             prop_assert!(!rel.contains('\\'), "{rel}");
