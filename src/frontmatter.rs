@@ -293,7 +293,10 @@ mod tests {
         let many: String = (0..=MAX_KEYS).map(|i| format!("k{i}: v\n")).collect();
         assert!(split(&format!("---\n{many}---\n")).unwrap_err().message.contains("more than 1000 keys"));
         let deep = format!("---\ntitle: x\nx: {}{}\n---\n", "[".repeat(40), "]".repeat(40));
-        assert_eq!(split(&deep).unwrap_err(), SplitError { line: 3, message: "front matter nests deeper than 32 levels".into() });
+        assert_eq!(
+            split(&deep).unwrap_err(),
+            SplitError { line: 3, message: "front matter nests deeper than 32 levels".into() }
+        );
         let dashes = format!("---\nx:\n{}x\n---\n", "- ".repeat(40));
         assert_eq!(split(&dashes).unwrap_err().line, 3);
         let big = format!("---\ntitle: '{}'\n---\n", "x".repeat(MAX_FRONT_MATTER_BYTES));

@@ -55,9 +55,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         site: SiteArgs,
-        /// Address to listen on.
+        /// Address to listen on: `host:port` (`localhost:8080`, `0.0.0.0:80`, `[::1]:8080`).
         #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
+        listen: String,
         /// Also write the feeds to this folder.
         #[arg(long)]
         out: Option<PathBuf>,

@@ -23,12 +23,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-/// The manifest: one relative path per line, every file feedwright wrote in `--out`.
+/// The manifest: every file feedwright wrote in `--out`, one per line: its path, a hash
+/// of its bytes ([`content_tag`]) and when those bytes were first written (Unix seconds).
 pub const MANIFEST: &str = ".feedwright-manifest";
 /// Where changed files wait to be renamed into place.
 pub const STAGING: &str = ".feedwright-tmp";
 const HEADER: &str = "# feedwright manifest 2";
 const PENDING: &str = "# pending";
+
+/// What the manifest knows of one file: a hash of its bytes and when they were first
+/// written (both unknown for a file announced but not yet written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub hash: Option<u128>,
+    pub since: Option<u64>,
+}
+
+/// The hash the manifest keeps of a file's bytes (XXH3-128): the same on every machine,
+/// so two servers of one site agree on it (it is `serve`'s ETag too).
+pub fn content_tag(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
 
 /// What a write did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -45,8 +60,9 @@ pub struct Written {
 pub struct Batch {
     /// Changed files (relative) and their staged names.
     files: Vec<(String, PathBuf)>,
-    /// Every file staged or found unchanged.
-    names: BTreeSet<String>,
+    /// Every file staged or found unchanged, with the hash of its bytes (and, for a file
+    /// found unchanged, when it was written, if the manifest did not know).
+    names: BTreeMap<String, (u128, Option<u64>)>,
     unchanged: usize,
     /// Whether any staged file replaces one that exists.
     replaces: bool,
@@ -59,7 +75,7 @@ pub struct Batch {
 /// The output folder and what feedwright has written there.
 pub struct OutDir {
     root: PathBuf,
-    manifest: BTreeSet<String>,
+    manifest: BTreeMap<String, Stamp>,
     /// The last run stopped between `begin` and `finish`.
     interrupted: bool,
     /// Written by a version that named temporary files `.NAME.PID.tmp` beside targets.
@@ -73,8 +89,13 @@ impl OutDir {
         let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
         let legacy = !text.is_empty() && !text.starts_with(HEADER);
         let interrupted = text.lines().any(|l| l == PENDING);
-        let manifest = text.lines().filter(|l| !l.starts_with('#') && is_safe(l)).map(str::to_string).collect();
+        let manifest = text.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect();
         OutDir { root: root.to_path_buf(), manifest, interrupted, legacy, lock: None }
+    }
+
+    /// What the manifest knows of the file `rel`.
+    pub fn stamp(&self, rel: &str) -> Option<Stamp> {
+        self.manifest.get(rel).copied()
     }
 
     pub fn root(&self) -> &Path {
@@ -111,8 +132,8 @@ impl OutDir {
                     format!("refusing to write outside --out: {target}"),
                 ));
             }
-            if !known.contains(target) {
-                known.insert(target.clone());
+            if !known.contains_key(target) {
+                known.insert(target.clone(), Stamp::default());
             }
         }
         if known.len() != before {
@@ -169,7 +190,7 @@ impl OutDir {
         }
         if self.legacy || self.interrupted {
             let dirs: BTreeSet<PathBuf> =
-                self.manifest.iter().map(|rel| self.root.join(rel).parent().map(Path::to_path_buf)).flatten().collect();
+                self.manifest.keys().filter_map(|rel| self.root.join(rel).parent().map(Path::to_path_buf)).collect();
             for dir in dirs {
                 let Ok(entries) = fs::read_dir(&dir) else { continue };
                 for entry in entries.flatten() {
@@ -177,9 +198,9 @@ impl OutDir {
                     let rel = entry.path().strip_prefix(&self.root).map(|p| p.to_string_lossy().into_owned());
                     if let (Some(target), Ok(_)) = (legacy_temp_target(&name), rel) {
                         let target_rel = dir.join(target);
-                        let known = target_rel
-                            .strip_prefix(&self.root)
-                            .is_ok_and(|t| self.manifest.contains(&*t.to_string_lossy()) || t == Path::new(MANIFEST));
+                        let known = target_rel.strip_prefix(&self.root).is_ok_and(|t| {
+                            self.manifest.contains_key(&*t.to_string_lossy()) || t == Path::new(MANIFEST)
+                        });
                         if known {
                             let _ = fs::remove_file(entry.path());
                         }
@@ -204,23 +225,39 @@ impl OutDir {
     }
 
     fn stage_part(&self, batch: &mut Batch, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
-        if let Some(bad) = files.keys().find(|rel| !is_safe(rel) || !self.manifest.contains(*rel)) {
+        if let Some(bad) = files.keys().find(|rel| !is_safe(rel) || !self.manifest.contains_key(*rel)) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("not staged: {bad} is outside --out or was not announced by begin"),
             ));
         }
-        batch.names.extend(files.keys().cloned());
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
-        let changed: Vec<(&String, &Vec<u8>, bool)> = files
+        let looked: Vec<Looked> = files
             .par_iter()
-            .filter_map(|(rel, bytes)| match fs::read(self.root.join(rel)) {
-                Ok(old) if old == **bytes => None,
-                Ok(_) => Some((rel, bytes, true)),
-                Err(_) => Some((rel, bytes, false)),
+            .map(|(rel, bytes)| {
+                let hash = content_tag(bytes);
+                let path = self.root.join(rel);
+                let state = match fs::read(&path) {
+                    Ok(old) if old == **bytes => State::Same(self.manifest[rel].since.or_else(|| modified(&path))),
+                    Ok(_) => State::Differs,
+                    Err(_) => State::New,
+                };
+                Looked { rel, bytes, hash, state }
             })
             .collect();
-        batch.unchanged += files.len() - changed.len();
+        let mut changed: Vec<(&String, &Vec<u8>, bool)> = Vec::new();
+        for Looked { rel, bytes, hash, state } in looked {
+            match state {
+                State::Same(since) => {
+                    batch.names.insert(rel.clone(), (hash, since));
+                    batch.unchanged += 1;
+                }
+                State::Differs | State::New => {
+                    batch.names.insert(rel.clone(), (hash, None));
+                    changed.push((rel, bytes, matches!(state, State::Differs)));
+                }
+            }
+        }
         if changed.is_empty() {
             return Ok(());
         }
@@ -231,7 +268,8 @@ impl OutDir {
             let path = self.root.join(dir);
             if !path.is_dir() {
                 // Its ancestors first, so that each folder made is known.
-                let mut missing: Vec<PathBuf> = path.ancestors().take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
+                let mut missing: Vec<PathBuf> =
+                    path.ancestors().take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
                 missing.reverse();
                 for folder in missing {
                     fs::create_dir(&folder).map_err(|e| at(&folder, e))?;
@@ -313,12 +351,22 @@ impl OutDir {
         }
         done.unchanged = batch.unchanged;
         let stale: Vec<String> = match remove {
-            Some(list) => list.iter().filter(|r| !batch.names.contains(*r)).cloned().collect(),
-            None => self.manifest.iter().filter(|p| !batch.names.contains(*p)).cloned().collect(),
+            Some(list) => list.iter().filter(|r| !batch.names.contains_key(*r)).cloned().collect(),
+            None => self.manifest.keys().filter(|p| !batch.names.contains_key(*p)).cloned().collect(),
         };
         let mut manifest = self.manifest.clone();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        for (rel, (hash, since)) in &batch.names {
+            let stamp = manifest.entry(rel.clone()).or_default();
+            if stamp.hash != Some(*hash) || stamp.since.is_none() {
+                // New bytes are always dated after the bytes they replace, to the second
+                // (readers compare `Last-Modified` at that resolution).
+                let after = stamp.since.map_or(0, |s| s + 1);
+                *stamp = Stamp { hash: Some(*hash), since: Some(since.unwrap_or(now).max(after)) };
+            }
+        }
         for rel in &stale {
-            if manifest.remove(rel) {
+            if manifest.remove(rel).is_some() {
                 let path = self.root.join(rel);
                 match fs::remove_file(&path) {
                     Ok(()) => {
@@ -354,15 +402,18 @@ impl OutDir {
     }
 
     /// Write the manifest atomically and durably; `pending` marks a batch under way.
-    fn write_manifest(&mut self, files: &BTreeSet<String>, pending: bool) -> io::Result<()> {
+    fn write_manifest(&mut self, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
         let mut text = format!("{HEADER}\n");
         if pending {
             text.push_str(PENDING);
             text.push('\n');
             self.interrupted = true;
         }
-        for rel in files {
+        for (rel, stamp) in files {
             text.push_str(rel);
+            if let (Some(hash), Some(since)) = (stamp.hash, stamp.since) {
+                text.push_str(&format!("\t{hash:032x}\t{since}"));
+            }
             text.push('\n');
         }
         let path = self.root.join(MANIFEST);
@@ -389,6 +440,36 @@ impl OutDir {
             dir = d.parent();
         }
     }
+}
+
+/// A file to stage, compared with what `--out` holds.
+struct Looked<'a> {
+    rel: &'a String,
+    bytes: &'a Vec<u8>,
+    hash: u128,
+    state: State,
+}
+
+enum State {
+    /// The same bytes are there (written at this Unix second, if known).
+    Same(Option<u64>),
+    Differs,
+    New,
+}
+
+/// One manifest line: `path`, or `path<TAB>hash<TAB>since`.
+fn parse_line(line: &str) -> Option<(String, Stamp)> {
+    let mut fields = line.split('\t');
+    let rel = fields.next().filter(|r| is_safe(r))?;
+    let hash = fields.next().and_then(|h| u128::from_str_radix(h, 16).ok());
+    let since = fields.next().and_then(|s| s.parse().ok());
+    Some((rel.to_string(), Stamp { hash, since: hash.and(since) }))
+}
+
+/// A file's modification time in Unix seconds.
+fn modified(path: &Path) -> Option<u64> {
+    let time = fs::metadata(path).ok()?.modified().ok()?;
+    time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
 }
 
 /// An I/O error that names the path it happened at.
@@ -524,7 +605,8 @@ mod tests {
         drop(out);
         next.sync(&files(&[("index.xml", "a")])).unwrap();
         let after = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
-        assert_eq!(after, format!("{HEADER}\nindex.xml\n"));
+        let since = next.stamp("index.xml").unwrap().since.unwrap();
+        assert_eq!(after, format!("{HEADER}\nindex.xml\t{:032x}\t{since}\n", content_tag(b"a")));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::catalog::FeedKey;
 use crate::diag::Diagnostic;
 use crate::load::{Found, read_post};
 use crate::output::{OutDir, Written};
-use crate::render::{Pass, RenderedPost, Renderer};
+use crate::render::{Files, Pass, RenderedPost, Renderer};
 use crate::site::{Affected, Change, InputKind, OPML, Site, feed_files, input_kind};
 use crate::xmltext::WriteError;
 
@@ -68,19 +68,14 @@ pub fn apply_found(
 
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that
 /// `pass` lacks, then the feeds.
-pub fn render_files(
-    renderer: &Renderer<'_>,
-    keys: &[FeedKey],
-    pass: &mut Pass,
-) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
+pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey], pass: &mut Pass) -> Result<Files, WriteError> {
     let needed: Vec<_> = renderer.posts_of(keys).into_iter().filter(|p| !pass.contains(&p.source)).collect();
     let rendered: Vec<RenderedPost> = needed.par_iter().map(|post| renderer.render_post(post)).collect();
     for post in rendered {
         pass.insert(post);
     }
     let shared: &Pass = pass;
-    let parts: Vec<Result<Vec<(String, Vec<u8>)>, WriteError>> =
-        keys.par_iter().map(|key| renderer.feed_files(key, shared)).collect();
+    let parts: Vec<Result<Files, WriteError>> = keys.par_iter().map(|key| renderer.feed_files(key, shared)).collect();
     let mut files = BTreeMap::new();
     for part in parts {
         files.extend(part?);
@@ -89,7 +84,7 @@ pub fn render_files(
 }
 
 /// Every output file of `site` (what `Site::render_all` gives, rendered on every core).
-pub fn render_all(site: &Site) -> Result<(BTreeMap<String, Vec<u8>>, Pass), WriteError> {
+pub fn render_all(site: &Site) -> Result<(Files, Pass), WriteError> {
     let Some(renderer) = site.renderer() else { return Ok(Default::default()) };
     let mut pass = Pass::default();
     let mut files = render_files(&renderer, &renderer.keys(), &mut pass)?;
@@ -130,9 +125,9 @@ pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<
     }
     out.stage(&mut batch, &BTreeMap::from([(OPML.to_string(), renderer.opml())]))?;
     let mut diagnostics = pass.diagnostics();
-    diagnostics.extend(pass.stale().map(|path| {
-        Diagnostic::error(path, 0, "the file changed while it was being built; build again")
-    }));
+    diagnostics.extend(
+        pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
+    );
     let written = if keep_going || !diagnostics.iter().any(Diagnostic::is_error) {
         Some(out.finish(batch, None)?)
     } else {

@@ -42,6 +42,9 @@ pub trait PostFiles: Send + Sync {
     fn read(&self, path: &Path) -> Option<Vec<u8>>;
 }
 
+/// Output files: path relative to `--out` → bytes.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
 /// Post HTML kept by the site between passes, by file.
 pub type HtmlCache = FxHashMap<PathBuf, CachedHtml>;
 
@@ -154,7 +157,7 @@ impl<'a> Renderer<'a> {
 
     /// Render everything `keys` needs, one step after the other, and write their files:
     /// what a test or a small site needs (the edges run the same steps in parallel).
-    pub fn render(&self, keys: &[FeedKey]) -> Result<(BTreeMap<String, Vec<u8>>, Pass), WriteError> {
+    pub fn render(&self, keys: &[FeedKey]) -> Result<(Files, Pass), WriteError> {
         let mut pass = Pass::default();
         for post in self.posts_of(keys) {
             pass.insert(self.render_post(post));
@@ -201,8 +204,8 @@ impl<'a> Renderer<'a> {
 
     /// The files of one feed in every configured format, its posts taken from `pass`
     /// (rendered here if the pass lacks one).
-    pub fn feed_files(&self, key: &FeedKey, pass: &Pass) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
-        let Some(feed) = self.catalog.feed(self.config, key) else { return Ok(Vec::new()) };
+    pub fn feed_files(&self, key: &FeedKey, pass: &Pass) -> Result<Files, WriteError> {
+        let Some(feed) = self.catalog.feed(self.config, key) else { return Ok(Files::new()) };
         let extra: Vec<RenderedPost> =
             feed.items.iter().filter(|p| !pass.contains(&p.source)).map(|p| self.render_post(p)).collect();
         let rendered: Vec<&RenderedPost> = feed
@@ -211,7 +214,7 @@ impl<'a> Renderer<'a> {
             .filter_map(|p| pass.posts.get(&p.source).or_else(|| extra.iter().find(|e| e.source == p.source)))
             .collect();
         let mut view = self.view(&feed);
-        let mut files = Vec::new();
+        let mut files = Files::new();
         for &format in &self.config.formats {
             view.self_url = self.self_url(key, format);
             let bytes = match format {
@@ -223,7 +226,7 @@ impl<'a> Renderer<'a> {
                     json_feed::write(&view)?
                 }
             };
-            files.push((format!("{}{}", key.dir(), format.file_name()), bytes));
+            files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
         }
         Ok(files)
     }
@@ -257,11 +260,6 @@ impl<'a> Renderer<'a> {
             .and_then(|items| items.iter().map(|p| p.updated).max())
             .or_else(|| self.newest())
             .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
-    }
-
-    /// The site's own date: its newest post's update (the epoch for an empty site).
-    pub fn site_updated(&self) -> DateTime<FixedOffset> {
-        self.newest().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
     }
 
     /// The newest update among all posts (the date of feeds without items).

@@ -7,28 +7,28 @@
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use sha2::{Digest, Sha256};
 use tracing::{info, warn};
 
+use crate::output::content_tag;
 use crate::watch::{Update, WatchError, WatchOptions};
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub watch: WatchOptions,
-    pub listen: SocketAddr,
+    /// `host:port` (a host name, IPv4 or `[IPv6]` address).
+    pub listen: String,
     /// A client must send a request's headers within this time.
     pub header_timeout: Duration,
     /// Connections open at once; more wait in the kernel's queue.
@@ -41,15 +41,16 @@ pub struct Entry {
     identity: Bytes,
     gzip: Bytes,
     brotli: Bytes,
-    /// Hex of the SHA-256 of the identity bytes (a strong validator).
+    /// The hex XXH3-128 of the identity bytes (a strong validator: every replica of a
+    /// site computes the same one).
     etag: String,
+    /// When these bytes were first produced (moves forward with every change).
     last_modified: SystemTime,
     content_type: &'static str,
 }
 
 impl Entry {
-    fn new(path: &str, bytes: Vec<u8>, date: DateTime<FixedOffset>) -> Entry {
-        let etag = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    fn new(path: &str, bytes: Vec<u8>, etag: String, last_modified: SystemTime) -> Entry {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         let _ = gz.write_all(&bytes);
         let gzip = gz.finish().unwrap_or_default();
@@ -58,13 +59,12 @@ impl Entry {
             let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 6, 22);
             let _ = w.write_all(&bytes);
         }
-        let seconds = date.timestamp().max(0) as u64;
         Entry {
             identity: Bytes::from(bytes),
             gzip: Bytes::from(gzip),
             brotli: Bytes::from(brotli),
             etag,
-            last_modified: SystemTime::UNIX_EPOCH + Duration::from_secs(seconds),
+            last_modified,
             content_type: content_type(path),
         }
     }
@@ -113,11 +113,16 @@ impl Store {
                 changed.push(path.clone());
             }
         }
-        for (path, (bytes, date)) in update.files {
-            let entry = Entry::new(&path, bytes, date);
-            if old.files.get(&path).is_none_or(|e| e.etag != entry.etag || e.last_modified != entry.last_modified) {
-                changed.push(path.clone());
+        let now = SystemTime::now();
+        for (path, (bytes, since)) in update.files {
+            let etag = format!("{:032x}", content_tag(&bytes));
+            let before = old.files.get(&path);
+            if let Some(same) = before.filter(|e| e.etag == etag) {
+                files.insert(path, same.clone());
+                continue;
             }
+            let entry = Entry::new(&path, bytes, etag, last_modified(before.map(|e| e.last_modified), since, now));
+            changed.push(path.clone());
             files.insert(path, Arc::new(entry));
         }
         if update.full {
@@ -141,18 +146,34 @@ impl Store {
     }
 }
 
+/// `Last-Modified` for new bytes: when `--out` first held them if that is known (so it
+/// survives restarts), else now — and always after the bytes they replace, to the second,
+/// because a libcurl reader discards a 200 whose `Last-Modified` is not newer than its own.
+fn last_modified(before: Option<SystemTime>, since: Option<u64>, now: SystemTime) -> SystemTime {
+    let second = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let produced = since.unwrap_or_else(|| second(now));
+    let seconds = match before {
+        Some(old) => produced.max(second(old) + 1),
+        None => produced,
+    };
+    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
 /// Run the daemon and the server until SIGINT/SIGTERM.
 pub fn run(opts: ServeOptions) -> Result<(), WatchError> {
-    let listener = std::net::TcpListener::bind(opts.listen)
-        .map_err(|source| WatchError::Io { path: PathBuf::from(opts.listen.to_string()), source })?;
-    let address = listener.local_addr().map_err(|source| WatchError::Io { path: PathBuf::new(), source })?;
-    listener.set_nonblocking(true).map_err(|source| WatchError::Io { path: PathBuf::new(), source })?;
+    if !opts.watch.site.is_dir() {
+        return Err(WatchError::Config(format!("error: site folder `{}` does not exist", opts.watch.site.display())));
+    }
+    let listen = |source| WatchError::Listen { address: opts.listen.clone(), source };
+    let listener = std::net::TcpListener::bind(opts.listen.as_str()).map_err(listen)?;
+    let address = listener.local_addr().map_err(listen)?;
+    listener.set_nonblocking(true).map_err(listen)?;
     let store = Store::default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|source| WatchError::Io { path: PathBuf::from("tokio runtime"), source })?;
+        .map_err(|source| WatchError::Io { path: PathBuf::from("(the server's threads)"), source })?;
     let shutdown = Arc::new(tokio::sync::Notify::new());
     let hub = Hub::start();
     let server = {
@@ -265,8 +286,13 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
         .header(header::CACHE_CONTROL, format!("public, max-age={}", snapshot.max_age))
         .header(header::VARY, "Accept-Encoding");
     if let Some(hub) = &snapshot.hub {
-        builder = builder
-            .header(header::LINK, format!("<{hub}>; rel=\"hub\", <{}>; rel=\"self\"", crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url))));
+        builder = builder.header(
+            header::LINK,
+            format!(
+                "<{hub}>; rel=\"hub\", <{}>; rel=\"self\"",
+                crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url))
+            ),
+        );
     }
     if not_modified(headers, entry) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Full::new(Bytes::new())).unwrap_or_else(|_| not_found());
@@ -455,9 +481,8 @@ mod tests {
 
     fn snapshot() -> Arc<Snapshot> {
         let store = Store::default();
-        let date = DateTime::parse_from_rfc3339("2020-01-02T03:04:05Z").unwrap();
         let mut update = Update { full: true, ..Update::default() };
-        update.files.insert("tags/nfs/index.xml".into(), (b"<rss/>".to_vec(), date));
+        update.files.insert("tags/nfs/index.xml".into(), (b"<rss/>".to_vec(), Some(1_577_934_245)));
         store.publish(update);
         store.snapshot()
     }
@@ -491,6 +516,28 @@ mod tests {
         assert_eq!(get(&s, "/tags/nfs/index.xml", &[("if-modified-since", &lm)]).status(), StatusCode::NOT_MODIFIED);
         let earlier = "Wed, 01 Jan 2020 00:00:00 GMT";
         assert_eq!(get(&s, "/tags/nfs/index.xml", &[("if-modified-since", earlier)]).status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn last_modified_moves_forward_with_every_change() {
+        let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+        assert_eq!(last_modified(None, Some(100), t(500)), t(100), "when --out first held the bytes");
+        assert_eq!(last_modified(None, None, t(500)), t(500));
+        assert_eq!(last_modified(Some(t(500)), None, t(500)), t(501), "a change within the same second");
+        assert_eq!(last_modified(Some(t(500)), Some(90), t(700)), t(501));
+        let store = Store::default();
+        let mut update = Update { full: true, ..Update::default() };
+        update.files.insert("index.xml".into(), (b"one".to_vec(), None));
+        store.publish(update);
+        let first = store.snapshot().files["index.xml"].last_modified;
+        for bytes in [b"two".to_vec(), b"one".to_vec()] {
+            let before = store.snapshot().files["index.xml"].last_modified;
+            let mut update = Update::default();
+            update.files.insert("index.xml".into(), (bytes, None));
+            assert_eq!(store.publish(update), ["index.xml"]);
+            assert!(store.snapshot().files["index.xml"].last_modified > before);
+        }
+        assert!(store.snapshot().files["index.xml"].last_modified > first, "back to old bytes is still a change");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::config::{CONFIG_FILES, Config, Format, parse_config};
 use crate::diag::Diagnostic;
 use crate::links::Links;
 use crate::post::{Post, parse_post_with};
-use crate::render::{HtmlCache, Pass, PostFiles, Renderer};
+use crate::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
 use crate::slug::stable_hash;
 use crate::xmltext::WriteError;
 
@@ -423,9 +423,8 @@ impl Site {
     fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
         let Some(config) = self.config() else { return (None, Vec::new()) };
         let keep_body = self.files.is_none();
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parse_post_with(path, bytes, config, keep_body)
-        }));
+        let parsed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, keep_body)));
         parsed.unwrap_or_else(|_| {
             (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
         })
@@ -573,7 +572,7 @@ impl Site {
 
     /// Every output file (relative path → bytes), rendered one step after the other, with
     /// what the pass found; `Err` when a format writer failed.
-    pub fn render_all(&self) -> Result<(BTreeMap<String, Vec<u8>>, Vec<Diagnostic>), WriteError> {
+    pub fn render_all(&self) -> Result<(Files, Vec<Diagnostic>), WriteError> {
         let Some(renderer) = self.renderer() else { return Ok((BTreeMap::new(), Vec::new())) };
         let (mut files, pass) = renderer.render(&renderer.keys())?;
         files.insert(OPML.into(), renderer.opml());
@@ -856,9 +855,7 @@ mod tests {
         );
         let affected = s.apply([moved]);
         assert!(affected.changed.contains(&tag("linker")));
-        assert!(
-            String::from_utf8_lossy(&files(&s)["tags/linker/index.xml"]).contains("https://ex.org/post/moved/")
-        );
+        assert!(String::from_utf8_lossy(&files(&s)["tags/linker/index.xml"]).contains("https://ex.org/post/moved/"));
     }
 
     #[test]

@@ -83,7 +83,8 @@ pub fn assign_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> (BTreeMap<S
         names.dedup();
         for name in &names {
             if raw_slug(name).len() > MAX_SLUG_BYTES {
-                collisions.push(format!("`{name}` has a slug longer than {MAX_SLUG_BYTES} bytes: shortened to `{slug}`"));
+                collisions
+                    .push(format!("`{name}` has a slug longer than {MAX_SLUG_BYTES} bytes: shortened to `{slug}`"));
             }
         }
         if names.len() > 1 {

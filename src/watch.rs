@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use notify::event::ModifyKind;
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
@@ -20,7 +20,7 @@ use crate::catalog::FeedKey;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{Found, find_dir, find_site, read_change};
-use crate::output::{OutDir, Written};
+use crate::output::{OutDir, Written, content_tag};
 use crate::render::Pass;
 use crate::site::{Affected, Change, InputKind, OPML, Options, Site, feed_files, input_kind};
 use crate::xmltext::WriteError;
@@ -44,8 +44,9 @@ pub struct WatchOptions {
 /// What one regeneration produced, for a publisher other than the output folder.
 #[derive(Debug, Default)]
 pub struct Update {
-    /// Files rendered again (relative path → bytes, and the feed's own date).
-    pub files: BTreeMap<String, (Vec<u8>, DateTime<FixedOffset>)>,
+    /// Files rendered again: relative path → bytes, and when `--out` first held those
+    /// bytes (Unix seconds; `None` without `--out`).
+    pub files: BTreeMap<String, (Vec<u8>, Option<u64>)>,
     /// Files that no longer exist.
     pub removed: Vec<String>,
     /// `files` is the whole set: anything not in it is gone.
@@ -71,6 +72,12 @@ pub enum WatchError {
     Watch { path: PathBuf, source: notify::Error },
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot listen on {address}: {source}{}", if source.kind() == std::io::ErrorKind::AddrInUse {
+        " (another server is using this port: stop it, or choose another with --listen)"
+    } else {
+        ""
+    })]
+    Listen { address: String, source: std::io::Error },
 }
 
 enum Message {
@@ -489,9 +496,10 @@ impl Daemon {
             .collect();
         errors.sort();
         errors.dedup();
+        let out = self.out.as_ref();
         let files = regen.files.into_iter().map(|(path, bytes)| {
-            let date = regen.dates.get(&path).copied().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
-            (path, (bytes, date))
+            let stamp = out.and_then(|o| o.stamp(&path)).filter(|s| s.hash == Some(content_tag(&bytes)));
+            (path, (bytes, stamp.and_then(|s| s.since)))
         });
         let touched = publisher(Update {
             files: files.collect(),
@@ -510,11 +518,9 @@ impl Daemon {
 }
 
 /// What one regeneration renders: every feed `affected` changed (all of them when the
-/// config changed), `opml.xml` when it changed, each with its own date, and the files of
-/// feeds that are gone.
+/// config changed), `opml.xml` when it changed, and the files of feeds that are gone.
 pub struct Regeneration {
     pub files: BTreeMap<String, Vec<u8>>,
-    pub dates: BTreeMap<String, DateTime<FixedOffset>>,
     pub removed: Vec<String>,
     /// `files` is the whole set: anything else is gone.
     pub full: bool,
@@ -524,26 +530,13 @@ pub struct Regeneration {
 
 /// Render what `affected` names (on every core).
 pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, WriteError> {
-    let mut regen = Regeneration {
-        files: BTreeMap::new(),
-        dates: BTreeMap::new(),
-        removed: Vec::new(),
-        full: affected.config,
-        pass: Pass::default(),
-    };
+    let mut regen =
+        Regeneration { files: BTreeMap::new(), removed: Vec::new(), full: affected.config, pass: Pass::default() };
     let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
-    let keys: Vec<FeedKey> =
-        if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
+    let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
     regen.files = crate::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
-    for key in &keys {
-        let date = renderer.feed_updated(key);
-        for file in feed_files(key, &config.formats) {
-            regen.dates.insert(file, date);
-        }
-    }
     if affected.opml || affected.config {
         regen.files.insert(OPML.into(), renderer.opml());
-        regen.dates.insert(OPML.into(), renderer.site_updated());
     }
     if !affected.config {
         regen.removed = affected.removed.iter().flat_map(|k| feed_files(k, &config.formats)).collect();

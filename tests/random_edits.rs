@@ -83,7 +83,11 @@ fn start() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap()
 }
 
-fn fresh(config: &str, good: &BTreeMap<PathBuf, Vec<u8>>, now: chrono::DateTime<chrono::Utc>) -> BTreeMap<String, Vec<u8>> {
+fn fresh(
+    config: &str,
+    good: &BTreeMap<PathBuf, Vec<u8>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> BTreeMap<String, Vec<u8>> {
     let mut site = Site::new(Options::default(), now);
     let mut changes = vec![Change::Write("feedwright.yaml".into(), config.as_bytes().to_vec())];
     changes.extend(good.iter().map(|(p, b)| Change::Write(p.clone(), b.clone())));
@@ -294,8 +298,9 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                     5 if !on_disk.is_empty() => Change::Remove(on_disk[rng.below(on_disk.len())].clone()),
                     6 | 7 if !on_disk.is_empty() => {
                         let path = on_disk[rng.below(on_disk.len())].clone();
-                        let broken = ["---\ntitle: [half\n---\nBROKEN\n", "---\ntitle: no date\n---\n", "no front matter"]
-                            [rng.below(3)];
+                        let broken =
+                            ["---\ntitle: [half\n---\nBROKEN\n", "---\ntitle: no date\n---\n", "no front matter"]
+                                [rng.below(3)];
                         Change::Write(path, broken.as_bytes().to_vec())
                     }
                     8 if rng.below(3) == 0 => {
@@ -310,10 +315,9 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                             None => Change::Remove(path),
                         }
                     }
-                    _ => Change::Write(
-                        PathBuf::from(format!("content/post/q{step}.md")),
-                        random_post(&mut rng, &names),
-                    ),
+                    _ => {
+                        Change::Write(PathBuf::from(format!("content/post/q{step}.md")), random_post(&mut rng, &names))
+                    }
                 };
                 // The model: what a fresh build would be given.
                 match &change {
@@ -321,7 +325,8 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
                         if !on_disk.contains(p) {
                             on_disk.push(p.clone());
                         }
-                        let parsed_config = parse_config(Path::new("feedwright.yaml"), model.config.as_bytes()).unwrap();
+                        let parsed_config =
+                            parse_config(Path::new("feedwright.yaml"), model.config.as_bytes()).unwrap();
                         if parse_post(p, bytes, &parsed_config).0.is_some() {
                             model.good.insert(p.clone(), bytes.clone());
                         }
@@ -350,9 +355,12 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
             if step % 4 == 3 {
                 // `build` renders on every core: it must give the same bytes.
                 let parallel = feedwright::parallel::render_all(&site).unwrap().0;
-                assert_same(&parallel, &site.render_all().unwrap().0, &format!("seed {seed} step {step}: parallel render"));
+                assert_same(
+                    &parallel,
+                    &site.render_all().unwrap().0,
+                    &format!("seed {seed} step {step}: parallel render"),
+                );
             }
         }
     }
 }
-

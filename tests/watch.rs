@@ -202,7 +202,8 @@ fn only_affected_feeds_are_rewritten() {
                 "tags/alpha/index.xml",
                 "tags/alpha/atom.xml",
                 "tags/shared/index.xml",
-                "tags/shared/atom.xml"
+                "tags/shared/atom.xml",
+                ".feedwright-manifest"
             ]
             .contains(name),
             "{name} was rewritten though the edit does not touch it"

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{TestSite, snapshot, stderr};
+use super::{TestSite, stderr};
 
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -32,7 +32,10 @@ impl Daemon {
 
     /// `feedwright serve` on an ephemeral loopback port, once ready.
     pub fn serve(site: TestSite, extra: &[&str]) -> Daemon {
-        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        let mut args = vec!["serve"];
+        if !extra.contains(&"--listen") {
+            args.extend(["--listen", "127.0.0.1:0"]);
+        }
         args.extend_from_slice(extra);
         Self::spawn(site, &args)
     }
@@ -78,7 +81,7 @@ impl Daemon {
             .output()
             .unwrap();
         assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
-        snapshot(fresh.path())
+        super::feeds(fresh.path())
     }
 
     /// Wait until `--out` equals a fresh build of the same files.
@@ -86,7 +89,7 @@ impl Daemon {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let expected = self.fresh_build();
-            let got = self.site.out_files();
+            let got = super::feeds(&self.site.out());
             if got == expected {
                 return;
             }

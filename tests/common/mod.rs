@@ -105,5 +105,13 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Every feed file under `dir`: its whole snapshot but the manifest (which records when
+/// each file was written, so two builds' manifests differ).
+pub fn feeds(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = snapshot(dir);
+    files.remove(".feedwright-manifest");
+    files
+}
+
 pub const CONFIG: &str =
     "title: Lab\nbase_url: https://lab.example.org\nauthor: {name: Dana, email: dana@lab.example.org}\n";
