@@ -44,7 +44,10 @@ fn entry(item: &ItemView) -> Entry {
             ..Default::default()
         }],
         categories: item.categories.iter().map(|c| Category { term: c.clone(), scheme: None, label: None }).collect(),
-        summary: Some(Text::html(item.summary_html.clone())).filter(|s| !s.value.trim().is_empty()),
+        // An entry needs some text: an empty post's is its title.
+        summary: Some(Text::html(item.summary_html.clone()))
+            .filter(|s| !s.value.trim().is_empty())
+            .or_else(|| item.content_html.trim().is_empty().then(|| Text::plain(item.title.clone()))),
         // An empty post has no content element at all (the alternate link stands in).
         content: Some(item.content_html.clone()).filter(|c| !c.trim().is_empty()).map(|value| Content {
             content_type: Some("html".into()),

@@ -70,6 +70,8 @@ pub struct Batch {
     made_dirs: Vec<PathBuf>,
     /// The manifest's bytes before `begin` wrote ahead (`Some(None)`: there was none).
     manifest_before: Option<Option<Vec<u8>>>,
+    /// `begin` made `--out` itself.
+    made_root: bool,
 }
 
 /// The output folder and what feedwright has written there.
@@ -119,12 +121,13 @@ impl OutDir {
     /// Start a batch that will write (some of) `targets`: lock `--out`, clear what an
     /// interrupted run left, and make the manifest know every target before it exists.
     pub fn begin<'t>(&mut self, targets: impl IntoIterator<Item = &'t String>) -> io::Result<Batch> {
+        let made_root = !self.root.exists();
         fs::create_dir_all(&self.root).map_err(|e| at(&self.root, e))?;
         self.lock()?;
         self.recover()?;
         let mut known = self.manifest.clone();
         let before = known.len();
-        let mut batch = Batch::default();
+        let mut batch = Batch { made_root, ..Batch::default() };
         for target in targets {
             if !is_safe(target) {
                 return Err(io::Error::new(
@@ -155,6 +158,9 @@ impl OutDir {
                 None => fs::remove_file(&path).map_err(|e| at(&path, e))?,
             }
             *self = OutDir { lock: self.lock.take(), ..OutDir::open(&self.root) };
+        }
+        if batch.made_root {
+            let _ = fs::remove_dir(&self.root);
         }
         Ok(())
     }

@@ -305,6 +305,8 @@ impl Parser<'_> {
             }
             return Some(format!("{}/?p={digits}", self.config.guid_base));
         }
+        // A tag URI is a URI: a permalink path with other characters is percent-encoded.
+        let path = crate::uri::encode(path);
         Some(format!("tag:{},{}:{}", self.config.host(), date.written_day.format("%Y-%m-%d"), path))
     }
 }

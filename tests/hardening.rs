@@ -292,6 +292,19 @@ fn a_post_with_thousands_of_tags_or_a_huge_rendering_is_reported_not_published()
     let bytes: usize = site.out_files().values().map(Vec::len).sum();
     assert!(bytes < 1_000_000, "--out holds {bytes} bytes");
     assert!(site.out_files().len() < 20);
+
+    // Under the Markdown limit, but rendering to more HTML than a feed carries: reported,
+    // and (with --keep-going) the item points readers to the site instead.
+    let site = TestSite::new(CONFIG);
+    site.post("links", "title: Links\ndate: 2020-01-03", &"[a](/b) ".repeat(120_000));
+    let out = build(&site, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("content/post/links.md:5: error: the body renders to"), "{err}");
+    assert!(!site.out().exists(), "a failed first build leaves no --out behind");
+    build(&site, &["--keep-going"]);
+    let feed = fs::read_to_string(site.out().join("index.xml")).unwrap();
+    assert!(feed.contains("too long for a feed") && feed.len() < 10_000, "{} bytes", feed.len());
 }
 
 // 10, 11. A build killed at any point leaves nothing behind that the next build keeps.
