@@ -190,8 +190,12 @@ impl<'a> Renderer<'a> {
         };
         let view = self.item(post, &html.rendered);
         let formats = &self.config.formats;
+        // A writer that panics on what a post holds fails that post's item, nothing more.
         let xml = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
-            formats.contains(&format).then(|| write(&view))
+            formats.contains(&format).then(|| {
+                catch_unwind(AssertUnwindSafe(|| write(&view)))
+                    .unwrap_or_else(|_| Err(WriteError(format!("internal error writing this post's {format:?} item"))))
+            })
         };
         let rss = xml(Format::Rss, rss_feed::item_xml);
         let atom = xml(Format::Atom, atom_feed::entry_xml);
