@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use feedwright::diag::Diagnostic;
-use feedwright::load::find_site;
-use feedwright::output::OutDir;
-use feedwright::serve::ServeOptions;
-use feedwright::site::{Options, Site};
-use feedwright::watch::{WatchError, WatchOptions};
+use feedwright::core::diag::Diagnostic;
+use feedwright::core::site::{Options, Site};
+use feedwright::edges::load::find_site;
+use feedwright::edges::output::OutDir;
+use feedwright::edges::serve::ServeOptions;
+use feedwright::edges::watch::{WatchError, WatchOptions};
 
 #[derive(Parser)]
 #[command(name = "feedwright", version, about = "RSS and Atom feeds with ids that survive a WordPress migration")]
@@ -124,7 +124,7 @@ fn main() -> ExitCode {
         Command::Watch { site, out, daemon } => {
             init_logging(verbosity);
             let opts = watch_options(site, Some(out), daemon);
-            daemon_exit(feedwright::watch::run(opts, None, None))
+            daemon_exit(feedwright::edges::watch::run(opts, None, None))
         }
         Command::Serve { site, listen, out, daemon, header_timeout_secs, max_connections } => {
             init_logging(verbosity);
@@ -134,7 +134,7 @@ fn main() -> ExitCode {
                 header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
                 max_connections,
             };
-            daemon_exit(feedwright::serve::run(opts))
+            daemon_exit(feedwright::edges::serve::run(opts))
         }
     }
 }
@@ -190,8 +190,8 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     let skip = out.and_then(|o| std::fs::canonicalize(o).ok());
     let found = find_site(&args.site, skip.as_deref());
     let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now())
-        .with_files(feedwright::load::post_files(&args.site));
-    let (_, mut diagnostics) = feedwright::parallel::apply_found(&mut site, &args.site, found, Vec::new());
+        .with_files(feedwright::edges::load::post_files(&args.site));
+    let (_, mut diagnostics) = feedwright::edges::parallel::apply_found(&mut site, &args.site, found, Vec::new());
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);
@@ -219,7 +219,7 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
     let mut dir = OutDir::open(out);
-    let outcome = match feedwright::parallel::write_all(&site, &mut dir, keep_going) {
+    let outcome = match feedwright::edges::parallel::write_all(&site, &mut dir, keep_going) {
         Ok(outcome) => outcome,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
@@ -267,7 +267,7 @@ fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
         Err(code) => return code,
     };
     if let Some(renderer) = site.renderer() {
-        let mut pass = feedwright::render::Pass::default();
+        let mut pass = feedwright::core::render::Pass::default();
         for post in renderer.every_post() {
             pass.insert(renderer.render_post(post));
         }

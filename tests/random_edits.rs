@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::TimeZone;
-use feedwright::config::parse_config;
-use feedwright::output::{MANIFEST, OutDir};
-use feedwright::post::parse_post;
-use feedwright::render::PostFiles;
-use feedwright::site::{Affected, Change, Options, Site};
+use feedwright::core::input::config::parse_config;
+use feedwright::core::input::post::parse_post;
+use feedwright::core::render::PostFiles;
+use feedwright::core::site::{Affected, Change, Options, Site};
+use feedwright::edges::output::{MANIFEST, OutDir};
 
 /// SplitMix64: small, seedable, and the same everywhere.
 struct Rng(u64);
@@ -132,7 +132,7 @@ impl Out {
 /// After one step: the daemon's write path makes the folder hold the site's files, and
 /// those are a fresh build's of the last good versions.
 fn check(site: &mut Site, affected: &Affected, out: &mut Out, model: &Model, disk: &Disk, what: &str) {
-    feedwright::watch::write_affected(site, affected, &mut out.out).unwrap();
+    feedwright::edges::watch::write_affected(site, affected, &mut out.out).unwrap();
     let (all, _) = site.render_all().unwrap();
     assert_same(&out.files(), &all, &format!("{what}: the daemon's writes missed a change"));
     let broken = disk.lock().iter().any(|(p, b)| model.good.get(p) != Some(b));
@@ -354,7 +354,7 @@ fn random_edit_sequences_equal_a_fresh_build_after_every_step() {
             check(&mut site, &affected, &mut out, &model, &disk, &what);
             if step % 4 == 3 {
                 // `build` renders on every core: it must give the same bytes.
-                let parallel = feedwright::parallel::render_all(&site).unwrap().0;
+                let parallel = feedwright::edges::parallel::render_all(&site).unwrap().0;
                 assert_same(
                     &parallel,
                     &site.render_all().unwrap().0,

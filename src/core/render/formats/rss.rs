@@ -6,21 +6,21 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Item};
 
-use crate::view::{FeedView, ItemView};
-use crate::xmltext::{WriteError, hex_refs};
+use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::xmltext::{WriteError, hex_refs};
 
 /// One item's XML, exactly as it sits in any channel: a feed shares it with every other
 /// feed that shows the post (see [`write_with_items`]).
 pub fn item_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
     let doc = document(&Channel { items: vec![item(view)], ..Default::default() })?;
-    let xml = crate::xmltext::fragment(&doc, ITEM_START, CHANNEL_END);
+    let xml = crate::core::xmltext::fragment(&doc, ITEM_START, CHANNEL_END);
     Ok(hex_refs(xml, ITEM_TEXT))
 }
 
 /// The feed as an RSS 2.0 document, with its items given as [`item_xml`] made them.
 pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
     let doc = document(&channel(feed, !items.is_empty()))?;
-    Ok(crate::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items))
+    Ok(crate::core::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items))
 }
 
 /// The feed as an RSS 2.0 document (its items made here).
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn items_written_apart_are_whole_items_with_plain_text_as_hex_references() {
-        let feed = crate::view::sample(3);
+        let feed = crate::core::render::formats::view::sample(3);
         let doc = String::from_utf8(write(&feed).unwrap()).unwrap();
         let parsed = roxmltree::Document::parse(&doc).unwrap();
         assert_eq!(parsed.descendants().filter(|n| n.has_tag_name("item")).count(), 3);
@@ -115,7 +115,7 @@ mod tests {
         // An empty summary: the full text is the description, ahead of content:encoded.
         let second = &doc[doc.find("Post 1").unwrap()..];
         assert!(second.find("<description>").unwrap() < second.find("<content:encoded>").unwrap());
-        let empty = write(&crate::view::sample(0)).unwrap();
+        let empty = write(&crate::core::render::formats::view::sample(0)).unwrap();
         assert!(!String::from_utf8(empty).unwrap().contains("<item>"));
     }
 }

@@ -11,8 +11,8 @@ use regex::Regex;
 use serde_yaml::{Mapping, Value};
 use url::Url;
 
-use crate::diag::Diagnostic;
-use crate::frontmatter::toml_to_yaml;
+use crate::core::diag::Diagnostic;
+use crate::core::input::frontmatter::toml_to_yaml;
 
 /// Config file names, most specific first: the first one present is the site's config.
 pub const CONFIG_FILES: &[&str] = &[
@@ -531,12 +531,12 @@ impl Reader<'_> {
             let line = self.line_containing(&slug);
             let path = self.path;
             let fail = |errors: &mut Vec<Diagnostic>, msg: String| errors.push(Diagnostic::error(path, line, msg));
-            if crate::slug::slugify(&slug) != slug {
+            if crate::core::catalog::slug::slugify(&slug) != slug {
                 fail(
                     &mut self.errors,
                     format!(
                         "feed slug `{slug}` must be lowercase letters, digits and `-` (e.g. `{}`)",
-                        crate::slug::slugify(&slug)
+                        crate::core::catalog::slug::slugify(&slug)
                     ),
                 );
                 continue;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::Author;
+use crate::core::input::config::Author;
 
 #[derive(Debug, Clone)]
 pub struct FeedView {

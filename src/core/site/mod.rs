@@ -4,6 +4,8 @@
 //! `build` is "apply every file once, render everything"; `watch` is "apply each delta,
 //! render what it affected" — one code path, so their outputs cannot drift apart.
 
+pub mod links;
+
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -13,14 +15,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::catalog::{Catalog, FeedKey};
-use crate::config::{CONFIG_FILES, Config, Format, parse_config};
-use crate::diag::Diagnostic;
-use crate::links::Links;
-use crate::post::{Post, parse_post_with};
-use crate::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
-use crate::slug::stable_hash;
-use crate::xmltext::WriteError;
+use crate::core::catalog::slug::stable_hash;
+use crate::core::catalog::{Catalog, FeedKey};
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::{CONFIG_FILES, Config, Format, parse_config};
+use crate::core::input::post::{Post, parse_post_with};
+use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
+use crate::core::site::links::Links;
+use crate::core::xmltext::WriteError;
 
 /// What to include beyond published posts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! `opml.xml`: an OPML 2.0 list of every feed, for subscribing to many at once.
 
-use crate::catalog::FeedKey;
+use crate::core::catalog::FeedKey;
 
 /// One feed as OPML lists it.
 pub struct Entry<'a> {
@@ -13,7 +13,11 @@ pub struct Entry<'a> {
 }
 
 fn escape(s: &str) -> String {
-    crate::xmltext::clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    crate::core::xmltext::clean(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// OPML readers (and the validator) read `text` and `title` as HTML: escape for HTML,

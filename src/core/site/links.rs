@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::post::Post;
+use crate::core::input::post::Post;
 
 /// The visible posts by file stem (a page bundle's `index.md` by its folder's name).
 #[derive(Debug, Default)]
@@ -113,8 +113,8 @@ impl Links {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::parse_config;
-    use crate::post::parse_post;
+    use crate::core::input::config::parse_config;
+    use crate::core::input::post::parse_post;
 
     fn post(path: &str) -> Arc<Post> {
         let config = parse_config(Path::new("feedwright.yaml"), b"base_url: https://ex.org\n").unwrap();

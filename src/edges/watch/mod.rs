@@ -16,14 +16,14 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
 use tracing::{debug, error, info, warn};
 
-use crate::catalog::FeedKey;
-use crate::config::Config;
-use crate::diag::Diagnostic;
-use crate::load::{Found, find_dir, find_site, read_change};
-use crate::output::{OutDir, Written, content_tag};
-use crate::render::Pass;
-use crate::site::{Affected, Change, InputKind, OPML, Options, Site, feed_files, input_kind};
-use crate::xmltext::WriteError;
+use crate::core::catalog::FeedKey;
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::Config;
+use crate::core::render::Pass;
+use crate::core::site::{Affected, Change, InputKind, OPML, Options, Site, feed_files, input_kind};
+use crate::core::xmltext::WriteError;
+use crate::edges::load::{Found, find_dir, find_site, read_change};
+use crate::edges::output::{OutDir, Written, content_tag};
 
 /// How the daemon is set up.
 #[derive(Debug, Clone)]
@@ -117,13 +117,13 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     let mut daemon = Daemon {
         root: root.clone(),
         out_abs,
-        site: Site::new(opts.options, Utc::now()).with_files(crate::load::post_files(&root)),
+        site: Site::new(opts.options, Utc::now()).with_files(crate::edges::load::post_files(&root)),
         out: opts.out.as_deref().map(OutDir::open),
         publisher,
         logged: HashSet::new(),
     };
     let found = find_site(&root, daemon.out_abs.as_deref());
-    let (_, load_diagnostics) = crate::parallel::apply_found(&mut daemon.site, &root, found, Vec::new());
+    let (_, load_diagnostics) = crate::edges::parallel::apply_found(&mut daemon.site, &root, found, Vec::new());
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
@@ -299,7 +299,7 @@ impl Daemon {
                         if changes.is_empty() && affected.is_empty() {
                             continue;
                         }
-                        affected.merge(crate::parallel::apply_parallel(&mut self.site, changes));
+                        affected.merge(crate::edges::parallel::apply_parallel(&mut self.site, changes));
                         names
                     };
                     self.regenerate(&names, affected, started);
@@ -397,7 +397,7 @@ impl Daemon {
             .filter(|p| !present.contains(p))
             .map(Change::Remove)
             .collect();
-        let (affected, diagnostics) = crate::parallel::apply_found(&mut self.site, &self.root, found, gone);
+        let (affected, diagnostics) = crate::edges::parallel::apply_found(&mut self.site, &self.root, found, gone);
         self.log_reading_problems(diagnostics);
         affected
     }
@@ -418,7 +418,7 @@ impl Daemon {
             if d.is_error() {
                 let kept = if self.site.post(&d.path).is_some() {
                     " (its last good version stays in the feeds)"
-                } else if crate::config::CONFIG_FILES.iter().any(|c| d.path == Path::new(c)) {
+                } else if crate::core::input::config::CONFIG_FILES.iter().any(|c| d.path == Path::new(c)) {
                     " (the last good config stays in force)"
                 } else {
                     ""
@@ -534,7 +534,7 @@ pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, Wr
         Regeneration { files: BTreeMap::new(), removed: Vec::new(), full: affected.config, pass: Pass::default() };
     let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
     let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
-    regen.files = crate::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
+    regen.files = crate::edges::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
     if affected.opml || affected.config {
         regen.files.insert(OPML.into(), renderer.opml());
     }
@@ -553,7 +553,7 @@ pub fn write_affected(
     out: &mut OutDir,
 ) -> std::io::Result<(Written, Vec<Diagnostic>)> {
     if affected.config {
-        let outcome = crate::parallel::write_all(site, out, true)?;
+        let outcome = crate::edges::parallel::write_all(site, out, true)?;
         site.keep(outcome.pass);
         return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
     }

@@ -20,8 +20,8 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tracing::{info, warn};
 
-use crate::output::content_tag;
-use crate::watch::{Update, WatchError, WatchOptions};
+use crate::edges::output::content_tag;
+use crate::edges::watch::{Update, WatchError, WatchOptions};
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -191,13 +191,13 @@ pub fn run(opts: ServeOptions) -> Result<(), WatchError> {
         let snapshot = publisher_store.snapshot();
         if let (false, Some(hub_url)) = (initial, &snapshot.hub) {
             for path in changed.iter().filter(|p| *p != "opml.xml" && snapshot.files.contains_key(*p)) {
-                hub.announce(hub_url, &crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url)));
+                hub.announce(hub_url, &crate::core::uri::encode(&format!("{}/{path}", snapshot.feeds_url)));
             }
         }
         changed
     });
     let stop = shutdown.clone();
-    let result = crate::watch::run(watch, Some(publisher), Some(Box::new(move || stop.notify_one())));
+    let result = crate::edges::watch::run(watch, Some(publisher), Some(Box::new(move || stop.notify_one())));
     shutdown.notify_one();
     let _ = runtime.block_on(server);
     runtime.shutdown_timeout(Duration::from_secs(5));
@@ -290,7 +290,7 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
             header::LINK,
             format!(
                 "<{hub}>; rel=\"hub\", <{}>; rel=\"self\"",
-                crate::uri::encode(&format!("{}/{path}", snapshot.feeds_url))
+                crate::core::uri::encode(&format!("{}/{path}", snapshot.feeds_url))
             ),
         );
     }

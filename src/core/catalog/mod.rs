@@ -7,6 +7,8 @@
 //! most common spelling), slugs, which series have enough posts — are recomputed from
 //! counts when they can have changed.
 
+pub mod slug;
+
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,9 +16,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::{Config, CustomFeed};
-use crate::post::Post;
-use crate::slug::assign_slugs;
+use crate::core::catalog::slug::assign_slugs;
+use crate::core::input::config::{Config, CustomFeed};
+use crate::core::input::post::Post;
 
 /// One feed of the site, named by what it selects.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -431,7 +433,7 @@ impl Catalog {
                 (
                     self.title(config, key),
                     format!("Posts in {label} “{name}” on {site}"),
-                    crate::uri::encode(&format!("{base}/{}", key.dir())).into_owned(),
+                    crate::core::uri::encode(&format!("{base}/{}", key.dir())).into_owned(),
                 )
             }
             FeedKey::Custom(slug) => {
@@ -481,8 +483,8 @@ pub fn matches(feed: &CustomFeed, post: &Post) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::parse_config;
-    use crate::post::parse_post;
+    use crate::core::input::config::parse_config;
+    use crate::core::input::post::parse_post;
     use std::path::Path;
 
     fn config(extra: &str) -> Config {

@@ -9,13 +9,13 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::catalog::FeedKey;
-use crate::diag::Diagnostic;
-use crate::load::{Found, read_post};
-use crate::output::{OutDir, Written};
-use crate::render::{Files, Pass, RenderedPost, Renderer};
-use crate::site::{Affected, Change, InputKind, OPML, Site, feed_files, input_kind};
-use crate::xmltext::WriteError;
+use crate::core::catalog::FeedKey;
+use crate::core::diag::Diagnostic;
+use crate::core::render::{Files, Pass, RenderedPost, Renderer};
+use crate::core::site::{Affected, Change, InputKind, OPML, Site, feed_files, input_kind};
+use crate::core::xmltext::WriteError;
+use crate::edges::load::{Found, read_post};
+use crate::edges::output::{OutDir, Written};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
 /// the posts, prepared in parallel under that config (`Site::prepare` is pure).

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde_yaml::Value;
 
-use crate::config::{Author, Config, parse_authors, scalar_string, string_list};
-use crate::dates::{WrittenDate, parse_date};
-use crate::diag::Diagnostic;
-use crate::frontmatter::{FrontMatter, split};
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::{Author, Config, parse_authors, scalar_string, string_list};
+use crate::core::input::dates::{WrittenDate, parse_date};
+use crate::core::input::frontmatter::{FrontMatter, split};
 
 /// One post, as every feed it appears in sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, keep_body: bo
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
     let post = p.post(doc.body, doc.body_line, keep_body).map(|mut post| {
-        post.revision = crate::slug::content_hash(bytes);
+        post.revision = crate::core::catalog::slug::content_hash(bytes);
         post
     });
     (post, p.diagnostics)
@@ -164,8 +164,8 @@ impl Parser<'_> {
         let id = self.id(&date, &path)?;
         Some(Post {
             source: self.path.to_path_buf(),
-            detected_series: crate::catalog::detect_series(&title, self.config),
-            ref_targets: crate::shortcodes::ref_targets(body),
+            detected_series: crate::core::catalog::detect_series(&title, self.config),
+            ref_targets: crate::core::render::shortcodes::ref_targets(body),
             revision: 0,
             title,
             updated: updated.map_or(date.instant, |u| u.instant.max(date.instant)),
@@ -240,7 +240,7 @@ impl Parser<'_> {
     /// characters XML forbids (they would make every feed showing the post unreadable).
     fn url_part(&mut self, key: &str) -> Option<Option<String>> {
         let Some(text) = self.front.get(key).and_then(scalar_string) else { return Some(None) };
-        if let Some(bad) = text.chars().find(|&c| c.is_control() || !crate::xmltext::is_xml_char(c)) {
+        if let Some(bad) = text.chars().find(|&c| c.is_control() || !crate::core::xmltext::is_xml_char(c)) {
             self.error(key, format!("`{key}` holds the control character U+{:04X}: a URL cannot carry it", bad as u32));
             return None;
         }
@@ -306,7 +306,7 @@ impl Parser<'_> {
             return Some(format!("{}/?p={digits}", self.config.guid_base));
         }
         // A tag URI is a URI: a permalink path with other characters is percent-encoded.
-        let path = crate::uri::encode(path);
+        let path = crate::core::uri::encode(path);
         Some(format!("tag:{},{}:{}", self.config.host(), date.written_day.format("%Y-%m-%d"), path))
     }
 }
@@ -347,7 +347,7 @@ pub fn section_of(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::parse_config;
+    use crate::core::input::config::parse_config;
 
     fn config(extra: &str) -> Config {
         let text = format!("base_url: https://blog.example.org\ntitle: T\n{extra}");

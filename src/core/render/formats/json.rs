@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::config::Author;
-use crate::view::FeedView;
-use crate::xmltext::WriteError;
+use crate::core::input::config::Author;
+use crate::core::render::formats::view::FeedView;
+use crate::core::xmltext::WriteError;
 
 fn author(a: &Author) -> Value {
     json!({ "name": a.name })

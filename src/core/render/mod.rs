@@ -9,6 +9,10 @@
 //! last rendered with, and the [`Pass`] says so, so the site renders it again once the
 //! file is readable at a good revision.
 
+pub mod formats;
+pub mod markdown;
+pub mod shortcodes;
+
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,18 +23,18 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 use url::Url;
 
-use crate::catalog::{Catalog, Feed, FeedKey};
-use crate::config::{Config, Format};
-use crate::content::{self, Rendered};
-use crate::diag::Diagnostic;
-use crate::frontmatter::body_of;
-use crate::links::Links;
-use crate::post::{Post, decode, file_slug};
-use crate::shortcodes::{self, LinkResolver};
-use crate::uri;
-use crate::view::{FeedView, ItemView};
-use crate::xmltext::{WriteError, clean};
-use crate::{atom_feed, json_feed, opml, rss_feed};
+use crate::core::catalog::{Catalog, Feed, FeedKey};
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::{Config, Format};
+use crate::core::input::frontmatter::body_of;
+use crate::core::input::post::{Post, decode, file_slug};
+use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::render::formats::{atom, json, opml, rss};
+use crate::core::render::markdown::Rendered;
+use crate::core::render::shortcodes::LinkResolver;
+use crate::core::site::links::Links;
+use crate::core::uri;
+use crate::core::xmltext::{WriteError, clean};
 
 /// The largest HTML a post may render to: a feed is not the place for a book.
 pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
@@ -197,8 +201,8 @@ impl<'a> Renderer<'a> {
                     .unwrap_or_else(|_| Err(WriteError(format!("internal error writing this post's {format:?} item"))))
             })
         };
-        let rss = xml(Format::Rss, rss_feed::item_xml);
-        let atom = xml(Format::Atom, atom_feed::entry_xml);
+        let rss = xml(Format::Rss, rss::item_xml);
+        let atom = xml(Format::Atom, atom::entry_xml);
         for failed in [&rss, &atom].into_iter().flatten().filter_map(|r| r.as_ref().err()) {
             diagnostics.push(Diagnostic::error(&post.source, 1, failed.to_string()));
         }
@@ -222,12 +226,12 @@ impl<'a> Renderer<'a> {
         for &format in &self.config.formats {
             view.self_url = self.self_url(key, format);
             let bytes = match format {
-                Format::Rss => rss_feed::write_with_items(&view, &items(&rendered, |p| &p.rss)?)?,
-                Format::Atom => atom_feed::write_with_entries(&view, &items(&rendered, |p| &p.atom)?)?,
+                Format::Rss => rss::write_with_items(&view, &items(&rendered, |p| &p.rss)?)?,
+                Format::Atom => atom::write_with_entries(&view, &items(&rendered, |p| &p.atom)?)?,
                 Format::Json => {
                     let mut view = view.clone();
                     view.items = rendered.iter().filter_map(|p| p.view.clone()).collect();
-                    json_feed::write(&view)?
+                    json::write(&view)?
                 }
             };
             files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
@@ -338,7 +342,7 @@ impl<'a> Renderer<'a> {
         let permalink = Url::parse(&self.links.permalink(post)).unwrap_or_else(|_| self.links.base.clone());
         let typographer = self.config.typographer;
         let made = catch_unwind(AssertUnwindSafe(|| {
-            let (markdown, findings) = shortcodes::expand(body, &self.links);
+            let (markdown_text, findings) = shortcodes::expand(body, &self.links);
             let found: Vec<Diagnostic> = findings
                 .into_iter()
                 .map(|f| {
@@ -346,7 +350,7 @@ impl<'a> Renderer<'a> {
                     Diagnostic::warning(&post.source, line, f.message)
                 })
                 .collect();
-            (content::render(&markdown, &permalink, typographer), found)
+            (markdown::render(&markdown_text, &permalink, typographer), found)
         }));
         let rendered = match made {
             Ok((rendered, found)) => {
@@ -394,7 +398,7 @@ impl<'a> Renderer<'a> {
             return Some(body.clone());
         }
         let bytes = self.files?.read(&post.source)?;
-        if crate::slug::content_hash(&bytes) != post.revision {
+        if crate::core::catalog::slug::content_hash(&bytes) != post.revision {
             return None;
         }
         let text = decode(&post.source, &bytes).ok()?;

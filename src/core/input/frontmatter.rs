@@ -164,7 +164,7 @@ pub fn split(text: &str) -> Result<Document<'_>, SplitError> {
     let Parts { raw, yaml, body, body_line } = delimit(text)?;
     check_bounds(raw)?;
     // Most posts hold flat `key: value` lines: read those quickly, with their lines.
-    if yaml && let Some(fields) = crate::flatyaml::parse(raw) {
+    if yaml && let Some(fields) = crate::core::input::flatyaml::parse(raw) {
         let fields = fields.into_iter().map(|(k, v, line)| (k.to_lowercase(), (v, line + 1))).collect();
         return Ok(Document { front: FrontMatter { fields, line: 1 }, body, body_line });
     }

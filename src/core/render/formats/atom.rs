@@ -2,9 +2,9 @@
 
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
 
-use crate::config::Author;
-use crate::view::{FeedView, ItemView};
-use crate::xmltext::WriteError;
+use crate::core::input::config::Author;
+use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::xmltext::WriteError;
 
 fn person(a: &Author) -> Person {
     Person { name: a.name.clone(), email: a.email.clone(), uri: None, extensions: Default::default() }
@@ -13,12 +13,12 @@ fn person(a: &Author) -> Person {
 /// One entry's XML, exactly as it sits in any feed (see [`write_with_entries`]).
 pub fn entry_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
     let doc = document(&Feed { entries: vec![entry(view)], ..Default::default() })?;
-    Ok(crate::xmltext::fragment(&doc, ENTRY_START, FEED_END).to_vec())
+    Ok(crate::core::xmltext::fragment(&doc, ENTRY_START, FEED_END).to_vec())
 }
 
 /// The feed as an Atom 1.0 document, with its entries given as [`entry_xml`] made them.
 pub fn write_with_entries(feed: &FeedView, entries: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
-    Ok(crate::xmltext::splice(document(&atom(feed))?, FEED_END, entries))
+    Ok(crate::core::xmltext::splice(document(&atom(feed))?, FEED_END, entries))
 }
 
 /// The feed as an Atom 1.0 document (its entries made here).
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn entries_written_apart_make_a_whole_feed_and_empty_content_is_left_out() {
-        let mut feed = crate::view::sample(3);
+        let mut feed = crate::core::render::formats::view::sample(3);
         feed.items[2].content_html = " \n".into();
         let doc = String::from_utf8(write(&feed).unwrap()).unwrap();
         let parsed = roxmltree::Document::parse(&doc).unwrap();

@@ -10,10 +10,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::CONFIG_FILES;
-use crate::diag::Diagnostic;
-use crate::render::PostFiles;
-use crate::site::{Change, InputKind, input_kind};
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::CONFIG_FILES;
+use crate::core::render::PostFiles;
+use crate::core::site::{Change, InputKind, input_kind};
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;

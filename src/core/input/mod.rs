@@ -1,0 +1,7 @@
+//! Reading the site's input files: its config, and each post's front matter and body.
+
+pub mod config;
+pub mod dates;
+pub mod flatyaml;
+pub mod frontmatter;
+pub mod post;

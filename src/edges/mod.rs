@@ -1,0 +1,7 @@
+//! The edges: everything that touches the world, kept thin around the core.
+
+pub mod load;
+pub mod output;
+pub mod parallel;
+pub mod serve;
+pub mod watch;
