@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::CONFIG_FILES;
+use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::render::PostFiles;
-use crate::core::site::{Change, InputKind, input_kind};
+use crate::core::site::Change;
 
 /// Posts larger than this are skipped with an error: no blog post is 10 MiB of text.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;

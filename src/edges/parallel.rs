@@ -11,8 +11,10 @@ use rayon::prelude::*;
 
 use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
+use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
-use crate::core::site::{Affected, Change, InputKind, OPML, Site, feed_files, input_kind};
+use crate::core::render::{OPML, feed_files};
+use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::load::{Found, read_post};
 use crate::edges::output::{OutDir, Written};

@@ -4,4 +4,5 @@ pub mod config;
 pub mod dates;
 pub mod flatyaml;
 pub mod frontmatter;
+pub mod layout;
 pub mod post;

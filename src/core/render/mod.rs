@@ -46,6 +46,15 @@ pub trait PostFiles: Send + Sync {
     fn read(&self, path: &Path) -> Option<Vec<u8>>;
 }
 
+/// The OPML list of every feed, beside them in `--out`. (This module is the one
+/// place that names output files.)
+pub const OPML: &str = "opml.xml";
+
+/// All output paths of a feed in the configured formats.
+pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
+    formats.iter().map(|f| format!("{}{}", key.dir(), f.file_name())).collect()
+}
+
 /// Output files: path relative to `--out` → bytes.
 pub type Files = BTreeMap<String, Vec<u8>>;
 

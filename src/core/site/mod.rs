@@ -4,23 +4,27 @@
 //! `build` is "apply every file once, render everything"; `watch` is "apply each delta,
 //! render what it affected" — one code path, so their outputs cannot drift apart.
 
+mod fingerprint;
+mod ids;
 pub mod links;
+mod sources;
+mod visibility;
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::core::catalog::slug::stable_hash;
+use self::fingerprint::STALE;
+use self::sources::Source;
 use crate::core::catalog::{Catalog, FeedKey};
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::{CONFIG_FILES, Config, Format, parse_config};
-use crate::core::input::post::{Post, parse_post_with};
-use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
+use crate::core::input::config::{CONFIG_FILES, Config, parse_config};
+use crate::core::input::layout::{InputKind, input_kind};
+use crate::core::input::post::Post;
+use crate::core::render::{Files, HtmlCache, OPML, Pass, PostFiles, Renderer};
 use crate::core::site::links::Links;
 use crate::core::xmltext::WriteError;
 
@@ -92,40 +96,6 @@ impl Affected {
     pub fn is_empty(&self) -> bool {
         self.changed.is_empty() && self.removed.is_empty() && !self.opml && !self.config
     }
-}
-
-/// What kind of input a path is.
-#[derive(Debug, PartialEq, Eq)]
-pub enum InputKind {
-    Config,
-    Post,
-    Other,
-}
-
-/// Classify a path relative to the site root: config file, post, or neither.
-pub fn input_kind(path: &Path) -> InputKind {
-    let parts: Vec<&str> = path.components().filter_map(|c| c.as_os_str().to_str()).collect();
-    match parts.as_slice() {
-        [name] if CONFIG_FILES.contains(name) => InputKind::Config,
-        [root, .., name] if (*root == "content" || *root == "_posts") => {
-            let hidden = parts.iter().any(|p| p.starts_with('.'));
-            let markdown = name.ends_with(".md") || name.ends_with(".markdown");
-            let section_page = name.starts_with("_index.");
-            if markdown && !hidden && !section_page { InputKind::Post } else { InputKind::Other }
-        }
-        _ => InputKind::Other,
-    }
-}
-
-#[derive(Debug)]
-struct Source {
-    /// The file's bytes, kept only when there is no [`PostFiles`] to read them again.
-    bytes: Option<Vec<u8>>,
-    /// The post as last parsed without error (kept while the file is broken).
-    post: Option<Arc<Post>>,
-    /// While the file is broken: the bytes `post` came from (to parse again under a new config).
-    good_bytes: Option<Vec<u8>>,
-    diagnostics: Vec<Diagnostic>,
 }
 
 /// A site: its configuration and posts, and the moment "now" is (given by the caller).
@@ -286,34 +256,6 @@ impl Site {
         self.timeline.range((Excluded(self.now), Unbounded)).next().map(|(t, _)| *t)
     }
 
-    fn take_source(&mut self, path: &Path) -> Option<Source> {
-        let source = self.sources.remove(path)?;
-        self.problems.remove(path);
-        if let Some(post) = &source.post {
-            for t in times(post) {
-                if let Some(n) = self.timeline.get_mut(&t) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.timeline.remove(&t);
-                    }
-                }
-            }
-        }
-        Some(source)
-    }
-
-    fn put_source(&mut self, path: PathBuf, source: Source) {
-        if !source.diagnostics.is_empty() {
-            self.problems.insert(path.clone());
-        }
-        if let Some(post) = &source.post {
-            for t in times(post) {
-                *self.timeline.entry(t).or_default() += 1;
-            }
-        }
-        self.sources.insert(path, source);
-    }
-
     /// Reads the config in force from the config files; true when it changed.
     fn reload_config(&mut self) -> bool {
         self.config_diagnostics.clear();
@@ -339,177 +281,6 @@ impl Site {
                 self.config_diagnostics = diagnostics;
                 false
             }
-        }
-    }
-
-    /// Parse one file; ids it gave up or took are added to `touched` (their winner may change).
-    /// Parse a post file without changing the site: pure, for any thread. `apply` takes
-    /// the result as [`Change::Prepared`] (and parses again if the config changed since).
-    pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
-        let (post, diagnostics) = self.parse(&path, &bytes);
-        let bytes = self.kept(Some(bytes));
-        Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
-    }
-
-    /// A file's bytes as the site keeps them: not at all when a reader can give them again.
-    fn kept(&self, bytes: Option<Vec<u8>>) -> Option<Vec<u8>> {
-        if self.files.is_some() { None } else { bytes }
-    }
-
-    fn config_hash(&self) -> u64 {
-        self.config
-            .as_ref()
-            .map_or(0, |(_, path, bytes)| stable_hash(path.as_os_str().as_encoded_bytes()) ^ stable_hash(bytes))
-    }
-
-    /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
-    fn stage(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
-        let bytes = self.kept(bytes);
-        let source = match self.take_source(&path) {
-            Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
-                Source { bytes, post: Some(post), good_bytes: good_bytes.or(old), diagnostics: Vec::new() }
-            }
-            _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
-        };
-        self.put_source(path, source);
-    }
-
-    fn parse_source(
-        &mut self,
-        path: PathBuf,
-        bytes: Option<Vec<u8>>,
-        parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
-        touched: &mut FxHashSet<PathBuf>,
-    ) {
-        let old = self.take_source(&path);
-        // A post parsed under an older config, its bytes not kept: read it again.
-        let bytes = match (bytes, &parsed) {
-            (None, None) => self.files.as_ref().and_then(|files| files.read(&path)),
-            (bytes, _) => bytes,
-        };
-        let (parsed, diagnostics) =
-            parsed.unwrap_or_else(|| bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b)));
-        let bytes = self.kept(bytes);
-        let (old_post, old_good) = match old {
-            Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), good_bytes.or(bytes)),
-            _ => (None, None),
-        };
-        // A post that became invalid keeps its last good version until it is fixed.
-        let source = match parsed {
-            Some(post) => {
-                self.stale.remove(&path);
-                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics }
-            }
-            None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
-        };
-        self.install(path, source, old_post, touched);
-    }
-
-    /// Parse every file again under a changed config (a broken file's last good bytes too).
-    fn reparse(&mut self, path: PathBuf, touched: &mut FxHashSet<PathBuf>) {
-        let Some(old) = self.take_source(&path) else { return };
-        let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
-        let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
-        let source = match parsed {
-            Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
-            None => {
-                let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0).map(Arc::new);
-                Source { bytes: old.bytes, post: again.or(old.post.clone()), good_bytes: old.good_bytes, diagnostics }
-            }
-        };
-        self.install(path, source, old.post, touched);
-    }
-
-    /// Parse a post under the config in force. Never panics: a failure while reading
-    /// one post is that post's error.
-    fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
-        let Some(config) = self.config() else { return (None, Vec::new()) };
-        let keep_body = self.files.is_none();
-        let parsed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, keep_body)));
-        parsed.unwrap_or_else(|_| {
-            (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
-        })
-    }
-
-    /// Store a parsed file, keeping the id claims current.
-    fn install(&mut self, path: PathBuf, source: Source, old: Option<Arc<Post>>, touched: &mut FxHashSet<PathBuf>) {
-        if let Some(old) = &old {
-            self.forget_id(old, &path, touched);
-        }
-        if let Some(post) = &source.post {
-            let claims = self.ids.entry(post.id.clone()).or_default();
-            // Kept sorted: the first path claims the id.
-            if let Err(at) = claims.binary_search(&path) {
-                claims.insert(at, path.clone());
-            }
-            touched.extend(claims.iter().cloned());
-            if claims.len() > 1 {
-                self.duplicates.insert(post.id.clone());
-            }
-        }
-        self.put_source(path, source);
-    }
-
-    fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut FxHashSet<PathBuf>) {
-        if let Some(claims) = self.ids.get_mut(&post.id) {
-            if let Ok(at) = claims.binary_search_by(|p| p.as_path().cmp(path)) {
-                claims.remove(at);
-            }
-            touched.extend(claims.iter().cloned());
-            if claims.len() < 2 {
-                self.duplicates.remove(&post.id);
-            }
-            if claims.is_empty() {
-                self.ids.remove(&post.id);
-            }
-        }
-    }
-
-    /// Whether `post` shows in feeds now: published, first with its id.
-    fn shows(&self, post: &Post) -> bool {
-        let first = self.ids.get(&post.id).and_then(|c| c.first()).is_some_and(|p| *p == post.source);
-        let published = self.options.future || post.date.instant <= self.now;
-        let unexpired = post.expiry.is_none_or(|e| e > self.now);
-        first && (self.options.drafts || !post.draft) && published && unexpired
-    }
-
-    /// Make the catalog hold the post at `path` exactly when it shows.
-    fn sync(&mut self, path: &Path) {
-        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
-        let wanted = self.sources.get(path).and_then(|s| s.post.clone()).filter(|p| self.shows(p));
-        let current = self.visible.get(path);
-        if let (Some(a), Some(b)) = (&wanted, current)
-            && Arc::ptr_eq(a, b)
-        {
-            return;
-        }
-        if let Some(old) = self.visible.remove(path) {
-            self.catalog.remove(config, &old);
-            self.links.remove(&old);
-        }
-        // A post's HTML stays while it shows (its key says whether it still fits): a
-        // broken save restored and broken again must still find its last rendering.
-        if wanted.is_none() {
-            self.html.remove(path);
-        }
-        if let Some(new) = wanted {
-            self.catalog.insert(config, &new);
-            self.links.insert(&new);
-            self.visible.insert(path.to_path_buf(), new);
-        }
-    }
-
-    fn rebuild_catalog(&mut self) {
-        let Some(config) = self.config() else { return };
-        self.catalog = Catalog::new(config);
-        self.links = Links::default();
-        self.html = HtmlCache::default();
-        self.stale.clear();
-        self.visible.clear();
-        let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
-        for path in &paths {
-            self.sync(path);
         }
     }
 
@@ -601,109 +372,6 @@ impl Site {
             self.stale.insert(path);
         }
     }
-
-    /// Bring derived state up to date and say which outputs changed since last time.
-    ///
-    /// Only feeds that hold a post that came, went or changed (or that links to one)
-    /// are fingerprinted again, unless a term that stays was renamed.
-    fn refresh(&mut self) -> Affected {
-        if self.catalog.refresh() {
-            self.generation += 1;
-        }
-        let touched = self.catalog.take_touched();
-        let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
-        let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
-        // With more posts touched than there are feeds (a first build), look at them all.
-        let full = self.fingerprints.get(&None) != Some(&self.generation) || touched.len() >= keys.len();
-        let candidates: BTreeSet<FeedKey> = if full {
-            keys.clone()
-        } else {
-            let mut candidates: BTreeSet<FeedKey> =
-                config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())).collect();
-            for post in &touched {
-                candidates.extend(self.catalog.feeds_of(config, post));
-                for referrer in self.links.referrers(post) {
-                    if let Some(r) = self.visible.get(referrer) {
-                        candidates.extend(self.catalog.feeds_of(config, r));
-                    }
-                }
-            }
-            candidates.retain(|k| keys.contains(k));
-            candidates
-        };
-        let config_hash = stable_hash(config_bytes);
-        // A feed without items is dated by the site's newest post.
-        let site_newest = self.catalog.newest();
-        let mut after: BTreeMap<Option<FeedKey>, u64> = self
-            .fingerprints
-            .iter()
-            .filter(|(k, _)| k.as_ref().is_some_and(|k| keys.contains(k)))
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        let mut items: HashMap<&Path, u64> = HashMap::new();
-        for key in candidates {
-            let Some(feed) = self.catalog.feed(config, &key) else { continue };
-            let mut h = DefaultHasher::new();
-            config_hash.hash(&mut h);
-            (&feed.title, &feed.description, &feed.html_url).hash(&mut h);
-            for post in &feed.items {
-                items.entry(&post.source).or_insert_with(|| self.item_fingerprint(post)).hash(&mut h);
-            }
-            if feed.items.is_empty() {
-                site_newest.hash(&mut h);
-            }
-            after.insert(Some(key), h.finish());
-        }
-        let mut opml = DefaultHasher::new();
-        (config_hash, site_newest, self.generation).hash(&mut opml);
-        for key in &keys {
-            (key, self.catalog.title(config, key)).hash(&mut opml);
-        }
-        let opml = opml.finish();
-        let mut affected = diff(&self.fingerprints, &after);
-        affected.opml = self.opml_fingerprint != Some(opml);
-        self.opml_fingerprint = Some(opml);
-        after.insert(None, self.generation);
-        self.fingerprints = after;
-        affected
-    }
-
-    /// What an item's bytes depend on: the post, the display names of its terms, and
-    /// the permalinks of the posts it links to.
-    fn item_fingerprint(&self, post: &Post) -> u64 {
-        let mut h = DefaultHasher::new();
-        (&post.source, post.revision, self.stale.contains(&post.source)).hash(&mut h);
-        for t in &post.tags {
-            self.catalog.tags.display(&t.to_lowercase(), t).hash(&mut h);
-        }
-        for c in &post.categories {
-            self.catalog.categories.display(&c.to_lowercase(), c).hash(&mut h);
-        }
-        self.links.hash_targets(post, &mut h);
-        h.finish()
-    }
-}
-
-/// The moments a post's visibility can change by the clock: its date and its expiry.
-fn times(post: &Post) -> impl Iterator<Item = DateTime<Utc>> {
-    std::iter::once(post.date.instant).chain(post.expiry).map(|t| t.with_timezone(&Utc))
-}
-
-fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
-    let mut affected = Affected::default();
-    for (key, hash) in after {
-        if let Some(k) = key
-            && before.get(key) != Some(hash)
-        {
-            affected.changed.insert(k.clone());
-        }
-    }
-    for key in before.keys().flatten() {
-        if !after.contains_key(&Some(key.clone())) {
-            affected.removed.insert(key.clone());
-        }
-    }
-    affected
 }
 
 fn missing_config() -> Diagnostic {
@@ -712,17 +380,6 @@ fn missing_config() -> Diagnostic {
         0,
         "no site config: `base_url` is missing (write feedwright.yaml with `base_url: https://your.site`, or use a Hugo/Jekyll config)",
     )
-}
-
-/// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
-const STALE: u64 = 0;
-
-/// The OPML list of every feed, beside them in `--out`.
-pub const OPML: &str = "opml.xml";
-
-/// All output paths of a feed in the configured formats.
-pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
-    formats.iter().map(|f| format!("{}{}", key.dir(), f.file_name())).collect()
 }
 
 #[cfg(test)]
@@ -755,18 +412,6 @@ mod tests {
 
     fn tag(s: &str) -> FeedKey {
         FeedKey::Tag(s.into())
-    }
-
-    #[test]
-    fn classifies_inputs() {
-        assert_eq!(input_kind(Path::new("feedwright.yaml")), InputKind::Config);
-        assert_eq!(input_kind(Path::new("config.toml")), InputKind::Config);
-        assert_eq!(input_kind(Path::new("content/post/a.md")), InputKind::Post);
-        assert_eq!(input_kind(Path::new("_posts/2020-01-01-a.markdown")), InputKind::Post);
-        assert_eq!(input_kind(Path::new("content/_index.md")), InputKind::Other);
-        assert_eq!(input_kind(Path::new("content/post/.a.md.swp")), InputKind::Other);
-        assert_eq!(input_kind(Path::new("content/.git/x.md")), InputKind::Other);
-        assert_eq!(input_kind(Path::new("README.md")), InputKind::Other);
     }
 
     #[test]

@@ -1,0 +1,116 @@
+//! Which feeds changed: per feed, a hash of everything its bytes depend on. Only feeds
+//! that hold a post that came, went or changed (or that links to one) are fingerprinted
+//! again, unless a term that stays was renamed.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use super::{Affected, Site};
+use crate::core::catalog::FeedKey;
+use crate::core::catalog::slug::stable_hash;
+use crate::core::input::post::Post;
+
+/// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
+pub(super) const STALE: u64 = 0;
+
+impl Site {
+    /// Bring derived state up to date and say which outputs changed since last time.
+    ///
+    /// Only feeds that hold a post that came, went or changed (or that links to one)
+    /// are fingerprinted again, unless a term that stays was renamed.
+    pub(super) fn refresh(&mut self) -> Affected {
+        if self.catalog.refresh() {
+            self.generation += 1;
+        }
+        let touched = self.catalog.take_touched();
+        let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
+        let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
+        // With more posts touched than there are feeds (a first build), look at them all.
+        let full = self.fingerprints.get(&None) != Some(&self.generation) || touched.len() >= keys.len();
+        let candidates: BTreeSet<FeedKey> = if full {
+            keys.clone()
+        } else {
+            let mut candidates: BTreeSet<FeedKey> =
+                config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())).collect();
+            for post in &touched {
+                candidates.extend(self.catalog.feeds_of(config, post));
+                for referrer in self.links.referrers(post) {
+                    if let Some(r) = self.visible.get(referrer) {
+                        candidates.extend(self.catalog.feeds_of(config, r));
+                    }
+                }
+            }
+            candidates.retain(|k| keys.contains(k));
+            candidates
+        };
+        let config_hash = stable_hash(config_bytes);
+        // A feed without items is dated by the site's newest post.
+        let site_newest = self.catalog.newest();
+        let mut after: BTreeMap<Option<FeedKey>, u64> = self
+            .fingerprints
+            .iter()
+            .filter(|(k, _)| k.as_ref().is_some_and(|k| keys.contains(k)))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let mut items: HashMap<&Path, u64> = HashMap::new();
+        for key in candidates {
+            let Some(feed) = self.catalog.feed(config, &key) else { continue };
+            let mut h = DefaultHasher::new();
+            config_hash.hash(&mut h);
+            (&feed.title, &feed.description, &feed.html_url).hash(&mut h);
+            for post in &feed.items {
+                items.entry(&post.source).or_insert_with(|| self.item_fingerprint(post)).hash(&mut h);
+            }
+            if feed.items.is_empty() {
+                site_newest.hash(&mut h);
+            }
+            after.insert(Some(key), h.finish());
+        }
+        let mut opml = DefaultHasher::new();
+        (config_hash, site_newest, self.generation).hash(&mut opml);
+        for key in &keys {
+            (key, self.catalog.title(config, key)).hash(&mut opml);
+        }
+        let opml = opml.finish();
+        let mut affected = diff(&self.fingerprints, &after);
+        affected.opml = self.opml_fingerprint != Some(opml);
+        self.opml_fingerprint = Some(opml);
+        after.insert(None, self.generation);
+        self.fingerprints = after;
+        affected
+    }
+
+    /// What an item's bytes depend on: the post, the display names of its terms, and
+    /// the permalinks of the posts it links to.
+    pub(super) fn item_fingerprint(&self, post: &Post) -> u64 {
+        let mut h = DefaultHasher::new();
+        (&post.source, post.revision, self.stale.contains(&post.source)).hash(&mut h);
+        for t in &post.tags {
+            self.catalog.tags.display(&t.to_lowercase(), t).hash(&mut h);
+        }
+        for c in &post.categories {
+            self.catalog.categories.display(&c.to_lowercase(), c).hash(&mut h);
+        }
+        self.links.hash_targets(post, &mut h);
+        h.finish()
+    }
+}
+
+fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
+    let mut affected = Affected::default();
+    for (key, hash) in after {
+        if let Some(k) = key
+            && before.get(key) != Some(hash)
+        {
+            affected.changed.insert(k.clone());
+        }
+    }
+    for key in before.keys().flatten() {
+        if !after.contains_key(&Some(key.clone())) {
+            affected.removed.insert(key.clone());
+        }
+    }
+    affected
+}

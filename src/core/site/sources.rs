@@ -1,0 +1,149 @@
+//! The source store: each post file's last parse, and the last-good policy — a post
+//! whose new save is broken keeps the version last parsed without error, until fixed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rustc_hash::FxHashSet;
+
+use super::{Change, Prepared, Site};
+use crate::core::catalog::slug::stable_hash;
+use crate::core::diag::Diagnostic;
+use crate::core::input::post::{Post, parse_post_with};
+
+#[derive(Debug)]
+pub(super) struct Source {
+    /// The file's bytes, kept only when there is no [`PostFiles`] to read them again.
+    pub(super) bytes: Option<Vec<u8>>,
+    /// The post as last parsed without error (kept while the file is broken).
+    pub(super) post: Option<Arc<Post>>,
+    /// While the file is broken: the bytes `post` came from (to parse again under a new config).
+    pub(super) good_bytes: Option<Vec<u8>>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl Site {
+    pub(super) fn take_source(&mut self, path: &Path) -> Option<Source> {
+        let source = self.sources.remove(path)?;
+        self.problems.remove(path);
+        if let Some(post) = &source.post {
+            for t in times(post) {
+                if let Some(n) = self.timeline.get_mut(&t) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.timeline.remove(&t);
+                    }
+                }
+            }
+        }
+        Some(source)
+    }
+
+    pub(super) fn put_source(&mut self, path: PathBuf, source: Source) {
+        if !source.diagnostics.is_empty() {
+            self.problems.insert(path.clone());
+        }
+        if let Some(post) = &source.post {
+            for t in times(post) {
+                *self.timeline.entry(t).or_default() += 1;
+            }
+        }
+        self.sources.insert(path, source);
+    }
+
+    /// Parse one file; ids it gave up or took are added to `touched` (their winner may change).
+    /// Parse a post file without changing the site: pure, for any thread. `apply` takes
+    /// the result as [`Change::Prepared`] (and parses again if the config changed since).
+    pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
+        let (post, diagnostics) = self.parse(&path, &bytes);
+        let bytes = self.kept(Some(bytes));
+        Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
+    }
+
+    /// A file's bytes as the site keeps them: not at all when a reader can give them again.
+    pub(super) fn kept(&self, bytes: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        if self.files.is_some() { None } else { bytes }
+    }
+
+    pub(super) fn config_hash(&self) -> u64 {
+        self.config
+            .as_ref()
+            .map_or(0, |(_, path, bytes)| stable_hash(path.as_os_str().as_encoded_bytes()) ^ stable_hash(bytes))
+    }
+
+    /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
+    pub(super) fn stage(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
+        let bytes = self.kept(bytes);
+        let source = match self.take_source(&path) {
+            Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
+                Source { bytes, post: Some(post), good_bytes: good_bytes.or(old), diagnostics: Vec::new() }
+            }
+            _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
+        };
+        self.put_source(path, source);
+    }
+
+    pub(super) fn parse_source(
+        &mut self,
+        path: PathBuf,
+        bytes: Option<Vec<u8>>,
+        parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
+        touched: &mut FxHashSet<PathBuf>,
+    ) {
+        let old = self.take_source(&path);
+        // A post parsed under an older config, its bytes not kept: read it again.
+        let bytes = match (bytes, &parsed) {
+            (None, None) => self.files.as_ref().and_then(|files| files.read(&path)),
+            (bytes, _) => bytes,
+        };
+        let (parsed, diagnostics) =
+            parsed.unwrap_or_else(|| bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b)));
+        let bytes = self.kept(bytes);
+        let (old_post, old_good) = match old {
+            Some(Source { post: Some(post), good_bytes, bytes, .. }) => (Some(post), good_bytes.or(bytes)),
+            _ => (None, None),
+        };
+        // A post that became invalid keeps its last good version until it is fixed.
+        let source = match parsed {
+            Some(post) => {
+                self.stale.remove(&path);
+                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics }
+            }
+            None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
+        };
+        self.install(path, source, old_post, touched);
+    }
+
+    /// Parse every file again under a changed config (a broken file's last good bytes too).
+    pub(super) fn reparse(&mut self, path: PathBuf, touched: &mut FxHashSet<PathBuf>) {
+        let Some(old) = self.take_source(&path) else { return };
+        let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
+        let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
+        let source = match parsed {
+            Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
+            None => {
+                let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0).map(Arc::new);
+                Source { bytes: old.bytes, post: again.or(old.post.clone()), good_bytes: old.good_bytes, diagnostics }
+            }
+        };
+        self.install(path, source, old.post, touched);
+    }
+
+    /// Parse a post under the config in force. Never panics: a failure while reading
+    /// one post is that post's error.
+    pub(super) fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
+        let Some(config) = self.config() else { return (None, Vec::new()) };
+        let keep_body = self.files.is_none();
+        let parsed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, keep_body)));
+        parsed.unwrap_or_else(|_| {
+            (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
+        })
+    }
+}
+
+/// The moments a post's visibility can change by the clock: its date and its expiry.
+pub(super) fn times(post: &Post) -> impl Iterator<Item = DateTime<Utc>> {
+    std::iter::once(post.date.instant).chain(post.expiry).map(|t| t.with_timezone(&Utc))
+}

@@ -1,0 +1,60 @@
+//! Which posts show in feeds now — published, not a draft, not expired, first with its
+//! id — and keeping the catalog and link index holding exactly those.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::Site;
+use crate::core::catalog::Catalog;
+use crate::core::input::post::Post;
+use crate::core::render::HtmlCache;
+use crate::core::site::links::Links;
+
+impl Site {
+    /// Whether `post` shows in feeds now: published, first with its id.
+    pub(super) fn shows(&self, post: &Post) -> bool {
+        let first = self.ids.get(&post.id).and_then(|c| c.first()).is_some_and(|p| *p == post.source);
+        let published = self.options.future || post.date.instant <= self.now;
+        let unexpired = post.expiry.is_none_or(|e| e > self.now);
+        first && (self.options.drafts || !post.draft) && published && unexpired
+    }
+
+    /// Make the catalog hold the post at `path` exactly when it shows.
+    pub(super) fn sync(&mut self, path: &Path) {
+        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
+        let wanted = self.sources.get(path).and_then(|s| s.post.clone()).filter(|p| self.shows(p));
+        let current = self.visible.get(path);
+        if let (Some(a), Some(b)) = (&wanted, current)
+            && Arc::ptr_eq(a, b)
+        {
+            return;
+        }
+        if let Some(old) = self.visible.remove(path) {
+            self.catalog.remove(config, &old);
+            self.links.remove(&old);
+        }
+        // A post's HTML stays while it shows (its key says whether it still fits): a
+        // broken save restored and broken again must still find its last rendering.
+        if wanted.is_none() {
+            self.html.remove(path);
+        }
+        if let Some(new) = wanted {
+            self.catalog.insert(config, &new);
+            self.links.insert(&new);
+            self.visible.insert(path.to_path_buf(), new);
+        }
+    }
+
+    pub(super) fn rebuild_catalog(&mut self) {
+        let Some(config) = self.config() else { return };
+        self.catalog = Catalog::new(config);
+        self.links = Links::default();
+        self.html = HtmlCache::default();
+        self.stale.clear();
+        self.visible.clear();
+        let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
+        for path in &paths {
+            self.sync(path);
+        }
+    }
+}
