@@ -6,3 +6,4 @@ pub mod flatyaml;
 pub mod frontmatter;
 pub mod layout;
 pub mod post;
+pub mod values;

@@ -10,9 +10,10 @@ use chrono::{DateTime, FixedOffset};
 use serde_yaml::Value;
 
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::{Author, Config, parse_authors, scalar_string, string_list};
+use crate::core::input::config::{Author, Config};
 use crate::core::input::dates::{WrittenDate, parse_date};
 use crate::core::input::frontmatter::{FrontMatter, split};
+use crate::core::input::values::{parse_authors, scalar_string, string_list};
 
 /// One post, as every feed it appears in sees it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,197 @@
+//! feedwright's own options — everything a `feedwright.yaml` may set. They come from
+//! `feedwright.yaml` alone, or overlay a Hugo or Jekyll config: every key not given keeps
+//! the value read from the generator's config (or the default).
+
+use regex::Regex;
+use serde_yaml::Value;
+
+use super::fields::Fields;
+use super::{Config, CustomFeed, Format};
+use crate::core::catalog::slug::slugify;
+use crate::core::input::values::{lookup, scalar_string, string_list};
+
+/// Every key feedwright's options know.
+pub(super) const OPTIONS: &[&str] = &[
+    "title",
+    "base_url",
+    "guid_base",
+    "feeds_url",
+    "description",
+    "author",
+    "language",
+    "timezone",
+    "limit",
+    "formats",
+    "series_patterns",
+    "feeds",
+    "permalink",
+    "permalinks",
+    "websub_hub",
+    "wordpress_urls",
+    "cache_max_age",
+    "typographer",
+];
+
+/// Set on `config` every option `fields` holds; report unknown keys and bad values.
+pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
+    fields.unknown_keys(fields.root(), OPTIONS, "");
+    if let Some(v) = fields.string("title") {
+        config.title = v;
+    }
+    if let Some(v) = fields.url("base_url") {
+        config.base_url = v;
+    }
+    if let Some(v) = fields.url("guid_base") {
+        config.guid_base = v;
+    }
+    if let Some(v) = fields.url("feeds_url") {
+        config.feeds_url = v;
+    }
+    if let Some(v) = fields.string("description") {
+        config.description = v;
+    }
+    if let Some(v) = fields.author("author") {
+        config.author = Some(v);
+    }
+    if let Some(v) = fields.string("language") {
+        config.language = Some(v);
+    }
+    if let Some(v) = fields.timezone("timezone") {
+        config.timezone = v;
+    }
+    if let Some(v) = fields.count("limit") {
+        config.limit = v;
+    }
+    if let Some(v) = formats(fields) {
+        config.formats = v;
+    }
+    config.series_patterns.extend(series_patterns(fields));
+    config.feeds.extend(custom_feeds(fields));
+    if let Some(v) = fields.string("permalink") {
+        config.permalink = v;
+    }
+    config.section_permalinks.extend(section_permalinks(fields, "permalinks"));
+    if let Some(v) = fields.url("websub_hub") {
+        config.websub_hub = Some(v);
+    }
+    if let Some(v) = fields.flag("wordpress_urls") {
+        config.wordpress_urls = v;
+    }
+    if let Some(v) = fields.seconds("cache_max_age") {
+        config.cache_max_age = v;
+    }
+    if let Some(v) = fields.flag("typographer") {
+        config.typographer = v;
+    }
+}
+
+fn formats(fields: &mut Fields) -> Option<Vec<Format>> {
+    let value = fields.get("formats")?;
+    let mut formats = Vec::new();
+    for name in string_list(value) {
+        match name.to_lowercase().as_str() {
+            "rss" => formats.push(Format::Rss),
+            "atom" => formats.push(Format::Atom),
+            "json" => formats.push(Format::Json),
+            other => fields.error("formats", format!("unknown format `{other}` (rss, atom, json)")),
+        }
+    }
+    formats.sort();
+    formats.dedup();
+    if formats.is_empty() {
+        fields.error("formats", "lists no format");
+        return None;
+    }
+    Some(formats)
+}
+
+/// The site's own series patterns (after the built-in ones).
+fn series_patterns(fields: &mut Fields) -> Vec<Regex> {
+    let mut patterns = Vec::new();
+    let Some(value) = fields.get("series_patterns") else { return patterns };
+    for source in string_list(value) {
+        match Regex::new(&source) {
+            Ok(re) if re.capture_names().flatten().any(|n| n == "name") => patterns.push(re),
+            Ok(_) => fields.error_at(&source, format!("`series_patterns`: `{source}` has no `(?P<name>…)` group")),
+            Err(e) => fields.error_at(&source, format!("`series_patterns`: invalid regex: {e}")),
+        }
+    }
+    patterns
+}
+
+/// Per-section permalink patterns, as Hugo's `permalinks:` writes them.
+pub(super) fn section_permalinks(fields: &mut Fields, key: &str) -> Vec<(String, String)> {
+    let Some(Value::Mapping(map)) = fields.get(key) else { return Vec::new() };
+    map.iter().filter_map(|(k, v)| Some((scalar_string(k)?, scalar_string(v)?))).collect()
+}
+
+fn custom_feeds(fields: &mut Fields) -> Vec<CustomFeed> {
+    let Some(value) = fields.get("feeds") else { return Vec::new() };
+    let Value::Sequence(entries) = value else {
+        fields.error("feeds", "expected a list of feeds");
+        return Vec::new();
+    };
+    let mut feeds: Vec<CustomFeed> = Vec::new();
+    for entry in entries {
+        let Some(map) = entry.as_mapping() else {
+            fields.error("feeds", "each feed is a mapping with `slug`, `title` and `match`");
+            continue;
+        };
+        let field = |k: &str| lookup(map, k).and_then(scalar_string);
+        let Some(slug) = field("slug") else {
+            fields.error("feeds", "a feed has no `slug`");
+            continue;
+        };
+        if slugify(&slug) != slug {
+            let message =
+                format!("feed slug `{slug}` must be lowercase letters, digits and `-` (e.g. `{}`)", slugify(&slug));
+            fields.error_at(&slug, message);
+            continue;
+        }
+        if ["tags", "categories", "series"].contains(&slug.as_str()) || feeds.iter().any(|f| f.slug == slug) {
+            fields.error_at(&slug, format!("feed slug `{slug}` is taken"));
+            continue;
+        }
+        const FEED_KEYS: &[&str] = &["slug", "title", "description", "limit", "match"];
+        const MATCH_KEYS: &[&str] = &["tags", "categories", "series", "title"];
+        fields.unknown_keys(map, FEED_KEYS, &format!("feed `{slug}`"));
+        let matcher = lookup(map, "match").and_then(Value::as_mapping);
+        if let Some(m) = matcher {
+            fields.unknown_keys(m, MATCH_KEYS, "match");
+        }
+        let list = |k: &str| -> Vec<String> {
+            let names = matcher.and_then(|m| lookup(m, k)).map(string_list).unwrap_or_default();
+            names.iter().map(|s| s.trim().to_lowercase()).collect()
+        };
+        let title_pattern = match matcher.and_then(|m| lookup(m, "title")).and_then(scalar_string) {
+            None => None,
+            Some(source) => match Regex::new(&source) {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    fields.error_at(&slug, format!("feed `{slug}`: invalid title regex: {e}"));
+                    continue;
+                }
+            },
+        };
+        let feed = CustomFeed {
+            title: field("title").unwrap_or_else(|| slug.clone()),
+            description: field("description"),
+            limit: lookup(map, "limit").and_then(Value::as_u64).filter(|&n| n > 0).map(|n| n as usize),
+            tags: list("tags"),
+            categories: list("categories"),
+            series: list("series"),
+            title_pattern,
+            slug,
+        };
+        if feed.tags.is_empty() && feed.categories.is_empty() && feed.series.is_empty() && feed.title_pattern.is_none()
+        {
+            fields.error_at(
+                &feed.slug,
+                format!("feed `{}` has no `match` (tags, categories, series or title)", feed.slug),
+            );
+            continue;
+        }
+        feeds.push(feed);
+    }
+    feeds
+}
