@@ -2,6 +2,7 @@
 //! bytes of each. No file system, no clock, no threads, no locks.
 
 pub mod catalog;
+pub mod counts;
 pub mod diag;
 pub mod input;
 pub mod render;

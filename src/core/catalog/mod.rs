@@ -7,17 +7,21 @@
 //! most common spelling), slugs, which series have enough posts — are recomputed from
 //! counts when they can have changed.
 
+pub mod series;
 pub mod slug;
+mod terms;
 
-use std::borrow::Cow;
+pub use self::series::{detect_series, matches, series_names};
+pub use self::terms::Terms;
+
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::core::catalog::slug::assign_slugs;
-use crate::core::input::config::{Config, CustomFeed};
+use crate::core::counts::Counts;
+use crate::core::input::config::Config;
 use crate::core::input::post::Post;
 
 /// One feed of the site, named by what it selects.
@@ -85,165 +89,18 @@ impl PartialEq for Ranked {
 
 impl Eq for Ranked {}
 
-/// Tags, categories or series: members per term, and spellings to pick display names.
-#[derive(Debug, Default)]
-pub struct Terms {
-    /// lowercase key → members
-    members: HashMap<String, BTreeSet<Ranked>>,
-    /// lowercase key → spelling → how many times posts use it
-    spellings: HashMap<String, BTreeMap<String, usize>>,
-    /// Posts that name a series in front matter (series only).
-    declared: HashMap<String, usize>,
-    display: HashMap<String, String>,
-    slugs: HashMap<String, String>,
-    by_slug: HashMap<String, String>,
-    /// Messages about names that had to share a slug.
-    pub collisions: Vec<String>,
-    /// Display names changed: slugs must be reassigned.
-    stale: bool,
-    /// Display names as they were at the last refresh, for the terms changed since.
-    before: HashMap<String, Option<String>>,
-}
-
-impl Terms {
-    fn add(&mut self, name: &str, post: &Arc<Post>) {
-        let key = lowercase(name);
-        match self.members.get_mut(key.as_ref()) {
-            Some(set) => {
-                set.insert(Ranked(post.clone()));
-            }
-            None => {
-                self.members.insert(key.to_string(), BTreeSet::from([Ranked(post.clone())]));
-            }
-        }
-        let counts = match self.spellings.get_mut(key.as_ref()) {
-            Some(counts) => counts,
-            None => self.spellings.entry(key.to_string()).or_default(),
-        };
-        match counts.get_mut(name) {
-            Some(n) => *n += 1,
-            None => {
-                counts.insert(name.to_string(), 1);
-            }
-        }
-        self.redisplay(&key);
-    }
-
-    fn remove(&mut self, name: &str, post: &Arc<Post>) {
-        let key = name.to_lowercase();
-        if let Some(set) = self.members.get_mut(&key) {
-            set.remove(&Ranked(post.clone()));
-            if set.is_empty() {
-                self.members.remove(&key);
-            }
-        }
-        if let Some(counts) = self.spellings.get_mut(&key) {
-            if let Some(n) = counts.get_mut(name) {
-                *n -= 1;
-                if *n == 0 {
-                    counts.remove(name);
-                }
-            }
-            if counts.is_empty() {
-                self.spellings.remove(&key);
-            }
-        }
-        self.redisplay(&key);
-    }
-
-    /// Recompute one term's display name: its most common spelling (ties: smallest).
-    fn redisplay(&mut self, key: &str) {
-        let best = self
-            .spellings
-            .get(key)
-            .and_then(|counts| counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n));
-        if self.display.get(key).map(String::as_str) != best.map(String::as_str) {
-            let best = best.cloned();
-            self.before.entry(key.to_string()).or_insert_with(|| self.display.get(key).cloned());
-            match best {
-                Some(name) => self.display.insert(key.to_string(), name),
-                None => self.display.remove(key),
-            };
-            self.stale = true;
-        }
-    }
-
-    /// Reassign slugs after display names changed; true when a term that stays was
-    /// renamed or moved to another slug.
-    fn refresh(&mut self) -> bool {
-        let mut renamed = self
-            .before
-            .drain()
-            .any(|(key, old)| old.is_some_and(|old| self.display.get(&key).is_some_and(|new| *new != old)));
-        if self.stale {
-            let (slugs, collisions) = assign_slugs(self.display.values().map(String::as_str));
-            let slugs: HashMap<String, String> =
-                self.display.iter().map(|(key, name)| (key.clone(), slugs[name].clone())).collect();
-            if slugs.iter().any(|(k, s)| self.slugs.get(k).is_some_and(|old| old != s)) {
-                renamed = true;
-            }
-            self.by_slug = slugs.iter().map(|(k, s)| (s.clone(), k.clone())).collect();
-            self.slugs = slugs;
-            self.collisions = collisions;
-            self.stale = false;
-        }
-        renamed
-    }
-
-    /// The slug of the term `name` belongs to.
-    fn slug(&self, name: &str) -> Option<&String> {
-        self.slugs.get(lowercase(name).as_ref())
-    }
-
-    /// The display name of `name`'s term (the name itself if unknown).
-    pub fn display<'s>(&'s self, key: &str, fallback: &'s str) -> &'s str {
-        self.display.get(key).map_or(fallback, String::as_str)
-    }
-
-    fn members_of(&self, slug: &str) -> Option<&BTreeSet<Ranked>> {
-        self.by_slug.get(slug).and_then(|k| self.members.get(k))
-    }
-}
-
 /// Every feed of a site and its members.
 #[derive(Debug, Default)]
 pub struct Catalog {
     all: BTreeSet<Ranked>,
     /// Every visible post's `updated`, counted (the newest is the site's date).
-    updated: BTreeMap<DateTime<FixedOffset>, usize>,
+    updated: Counts<DateTime<FixedOffset>>,
     /// Posts inserted or removed since the last `take_touched`.
     touched: Vec<Arc<Post>>,
     pub tags: Terms,
     pub categories: Terms,
     pub series: Terms,
     custom: Vec<BTreeSet<Ranked>>,
-}
-
-/// A term's key: its name in lower case (borrowed when it already is).
-fn lowercase(name: &str) -> Cow<'_, str> {
-    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(name)
-    } else {
-        Cow::Owned(name.to_lowercase())
-    }
-}
-
-/// The series a title belongs to by the config's patterns (site patterns first).
-pub fn detect_series(title: &str, config: &Config) -> Option<String> {
-    config.series_patterns.iter().rev().find_map(|re| {
-        re.captures(title).and_then(|c| c.name("name")).map(|m| m.as_str().trim().to_string()).filter(|n| !n.is_empty())
-    })
-}
-
-/// A post's series: those its front matter names, and the one its title shows.
-pub fn series_names(post: &Post) -> Vec<&str> {
-    let mut names: Vec<&str> = post.series.iter().map(String::as_str).collect();
-    if let Some(detected) = &post.detected_series
-        && !names.iter().any(|n| n.to_lowercase() == detected.to_lowercase())
-    {
-        names.push(detected);
-    }
-    names
 }
 
 /// The catalog of `posts` in one go (tests and one-shot uses).
@@ -265,7 +122,7 @@ impl Catalog {
     pub fn insert(&mut self, config: &Config, post: &Arc<Post>) {
         self.touched.push(post.clone());
         if self.all.insert(Ranked(post.clone())) {
-            *self.updated.entry(post.updated).or_default() += 1;
+            self.updated.add(post.updated);
         }
         post.tags.iter().for_each(|t| self.tags.add(t, post));
         post.categories.iter().for_each(|c| self.categories.add(c, post));
@@ -273,7 +130,7 @@ impl Catalog {
             self.series.add(name, post);
         }
         for name in &post.series {
-            *self.series.declared.entry(name.to_lowercase()).or_default() += 1;
+            self.series.declared.add(name.to_lowercase());
         }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
@@ -285,13 +142,8 @@ impl Catalog {
     /// Take a post out of every feed (`post` must be the version that was inserted).
     pub fn remove(&mut self, config: &Config, post: &Arc<Post>) {
         self.touched.push(post.clone());
-        if self.all.remove(&Ranked(post.clone()))
-            && let Some(n) = self.updated.get_mut(&post.updated)
-        {
-            *n -= 1;
-            if *n == 0 {
-                self.updated.remove(&post.updated);
-            }
+        if self.all.remove(&Ranked(post.clone())) {
+            self.updated.remove(&post.updated);
         }
         post.tags.iter().for_each(|t| self.tags.remove(t, post));
         post.categories.iter().for_each(|c| self.categories.remove(c, post));
@@ -299,13 +151,7 @@ impl Catalog {
             self.series.remove(name, post);
         }
         for name in &post.series {
-            let key = name.to_lowercase();
-            if let Some(n) = self.series.declared.get_mut(&key) {
-                *n -= 1;
-                if *n == 0 {
-                    self.series.declared.remove(&key);
-                }
-            }
+            self.series.declared.remove(name.to_lowercase().as_str());
         }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
@@ -344,7 +190,7 @@ impl Catalog {
 
     /// The newest `updated` of any visible post (the date of feeds without items).
     pub fn newest(&self) -> Option<DateTime<FixedOffset>> {
-        self.updated.keys().next_back().copied()
+        self.updated.last().copied()
     }
 
     /// Every visible post, newest first.
@@ -379,7 +225,7 @@ impl Catalog {
 
     /// A series found only through titles needs two posts to be a feed.
     fn series_has_feed(&self, key: &str) -> bool {
-        self.series.declared.contains_key(key) || self.series.members.get(key).is_some_and(|m| m.len() >= 2)
+        self.series.declared.contains(key) || self.series.members.get(key).is_some_and(|m| m.len() >= 2)
     }
 
     /// The members of a feed, newest first, with its limit.
@@ -466,18 +312,6 @@ impl Catalog {
             }
         }
     }
-}
-
-/// Whether `post` is in a custom feed: every criterion given holds (any entry of a list).
-pub fn matches(feed: &CustomFeed, post: &Post) -> bool {
-    let series: Vec<String> = series_names(post).into_iter().map(str::to_string).collect();
-    let any = |wanted: &[String], have: &[String]| {
-        wanted.is_empty() || have.iter().any(|h| wanted.contains(&h.to_lowercase()))
-    };
-    any(&feed.tags, &post.tags)
-        && any(&feed.categories, &post.categories)
-        && any(&feed.series, &series)
-        && feed.title_pattern.as_ref().is_none_or(|re| re.is_match(&post.title))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use self::fingerprint::STALE;
 use self::sources::Source;
 use crate::core::catalog::{Catalog, FeedKey};
+use crate::core::counts::Counts;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::{CONFIG_FILES, Config, parse_config};
 use crate::core::input::layout::{InputKind, input_kind};
@@ -116,7 +117,7 @@ pub struct Site {
     /// Files with diagnostics (so reporting them costs nothing on a clean site).
     problems: BTreeSet<PathBuf>,
     /// Every post's date and expiry: when the site changes by the clock alone.
-    timeline: BTreeMap<DateTime<Utc>, usize>,
+    timeline: Counts<DateTime<Utc>>,
     /// The posts the catalog holds: visible, and first with their id.
     visible: FxHashMap<PathBuf, Arc<Post>>,
     catalog: Catalog,
@@ -147,7 +148,7 @@ impl Site {
             ids: FxHashMap::default(),
             duplicates: BTreeSet::new(),
             problems: BTreeSet::new(),
-            timeline: BTreeMap::new(),
+            timeline: Counts::default(),
             visible: FxHashMap::default(),
             catalog: Catalog::default(),
             links: Links::default(),
@@ -253,7 +254,7 @@ impl Site {
     /// The next moment a post becomes due or expires, after now.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         use std::ops::Bound::{Excluded, Unbounded};
-        self.timeline.range((Excluded(self.now), Unbounded)).next().map(|(t, _)| *t)
+        self.timeline.range((Excluded(self.now), Unbounded)).next().copied()
     }
 
     /// Reads the config in force from the config files; true when it changed.

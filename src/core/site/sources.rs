@@ -29,12 +29,7 @@ impl Site {
         self.problems.remove(path);
         if let Some(post) = &source.post {
             for t in times(post) {
-                if let Some(n) = self.timeline.get_mut(&t) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.timeline.remove(&t);
-                    }
-                }
+                self.timeline.remove(&t);
             }
         }
         Some(source)
@@ -46,7 +41,7 @@ impl Site {
         }
         if let Some(post) = &source.post {
             for t in times(post) {
-                *self.timeline.entry(t).or_default() += 1;
+                self.timeline.add(t);
             }
         }
         self.sources.insert(path, source);

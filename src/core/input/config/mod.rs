@@ -70,6 +70,15 @@ impl Format {
         }
     }
 
+    /// The media type a server sends the format as.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json",
+        }
+    }
+
     /// The format of a feed file, by its name.
     pub fn of_file(path: &str) -> Option<Format> {
         let name = path.rsplit('/').next()?;
