@@ -112,7 +112,7 @@ pub struct Outcome {
 /// that changed while it was read), nothing is published unless `keep_going`.
 pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<Outcome> {
     let Some(renderer) = site.renderer() else {
-        let written = out.sync(&BTreeMap::new())?;
+        let written = out.replace(&BTreeMap::new())?;
         return Ok(Outcome { written: Some(written), files: 0, diagnostics: Vec::new(), pass: Pass::default() });
     };
     let keys = renderer.keys();

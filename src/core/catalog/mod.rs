@@ -95,8 +95,8 @@ pub struct Catalog {
     all: BTreeSet<Ranked>,
     /// Every visible post's `updated`, counted (the newest is the site's date).
     updated: Counts<DateTime<FixedOffset>>,
-    /// Posts inserted or removed since the last `take_touched`.
-    touched: Vec<Arc<Post>>,
+    /// Posts inserted or removed since the last `take_changed_posts`.
+    changed_posts: Vec<Arc<Post>>,
     pub tags: Terms,
     pub categories: Terms,
     pub series: Terms,
@@ -120,7 +120,7 @@ impl Catalog {
 
     /// Add a visible post to every feed it belongs to.
     pub fn insert(&mut self, config: &Config, post: &Arc<Post>) {
-        self.touched.push(post.clone());
+        self.changed_posts.push(post.clone());
         if self.all.insert(Ranked(post.clone())) {
             self.updated.add(post.updated);
         }
@@ -141,7 +141,7 @@ impl Catalog {
 
     /// Take a post out of every feed (`post` must be the version that was inserted).
     pub fn remove(&mut self, config: &Config, post: &Arc<Post>) {
-        self.touched.push(post.clone());
+        self.changed_posts.push(post.clone());
         if self.all.remove(&Ranked(post.clone())) {
             self.updated.remove(&post.updated);
         }
@@ -170,8 +170,8 @@ impl Catalog {
     }
 
     /// The posts inserted or removed since the last call.
-    pub fn take_touched(&mut self) -> Vec<Arc<Post>> {
-        std::mem::take(&mut self.touched)
+    pub fn take_changed_posts(&mut self) -> Vec<Arc<Post>> {
+        std::mem::take(&mut self.changed_posts)
     }
 
     /// The feeds `post` belongs to (by its terms; whether it shows in them or not).

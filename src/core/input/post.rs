@@ -77,11 +77,19 @@ pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<Cow<'b, str>, Diagnost
 
 /// Parse the post at `path` (relative to the site root), body included.
 pub fn parse_post(path: &Path, bytes: &[u8], config: &Config) -> (Option<Post>, Vec<Diagnostic>) {
-    parse_post_with(path, bytes, config, true)
+    parse_post_with(path, bytes, config, Body::Keep)
 }
 
-/// Parse the post at `path`; keep its Markdown body in the post only when `keep_body`.
-pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, keep_body: bool) -> (Option<Post>, Vec<Diagnostic>) {
+/// Whether a parsed post keeps its Markdown body, or leaves it in the file (large sites
+/// keep only what ranks posts in memory, and read a body again when a feed shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    Keep,
+    InFile,
+}
+
+/// Parse the post at `path`, keeping its body or not.
+pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, body: Body) -> (Option<Post>, Vec<Diagnostic>) {
     let text = match decode(path, bytes) {
         Ok(text) => text,
         Err(d) => return (None, vec![d]),
@@ -91,7 +99,7 @@ pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, keep_body: bo
         Err(e) => return (None, vec![Diagnostic::error(path, e.line, e.message)]),
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
-    let post = p.post(doc.body, doc.body_line, keep_body).map(|mut post| {
+    let post = p.post(doc.body, doc.body_line, body).map(|mut post| {
         post.revision = crate::core::catalog::slug::content_hash(bytes);
         post
     });
@@ -111,7 +119,7 @@ impl Parser<'_> {
         self.diagnostics.push(Diagnostic::error(self.path, line, message));
     }
 
-    fn post(&mut self, body: &str, body_line: usize, keep_body: bool) -> Option<Post> {
+    fn post(&mut self, body: &str, body_line: usize, keep: Body) -> Option<Post> {
         let title = self.title();
         let date = self.date("date", true);
         let updated = ["lastmod", "updated", "last_modified_at"]
@@ -178,7 +186,7 @@ impl Parser<'_> {
             series,
             authors,
             summary,
-            body: keep_body.then(|| body.to_string()),
+            body: (keep == Body::Keep).then(|| body.to_string()),
             body_line,
             draft,
             expiry: expiry.map(|e| e.instant),

@@ -24,17 +24,17 @@ impl Site {
         if self.catalog.refresh() {
             self.generation += 1;
         }
-        let touched = self.catalog.take_touched();
+        let changed = self.catalog.take_changed_posts();
         let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
         let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
-        // With more posts touched than there are feeds (a first build), look at them all.
-        let full = self.fingerprints.get(&None) != Some(&self.generation) || touched.len() >= keys.len();
+        // With more posts changed than there are feeds (a first build), look at them all.
+        let full = self.fingerprints.get(&None) != Some(&self.generation) || changed.len() >= keys.len();
         let candidates: BTreeSet<FeedKey> = if full {
             keys.clone()
         } else {
             let mut candidates: BTreeSet<FeedKey> =
                 config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())).collect();
-            for post in &touched {
+            for post in &changed {
                 candidates.extend(self.catalog.feeds_of(config, post));
                 for referrer in self.links.referrers(post) {
                     if let Some(r) = self.visible.get(referrer) {

@@ -17,10 +17,10 @@ impl Site {
         path: PathBuf,
         source: Source,
         old: Option<Arc<Post>>,
-        touched: &mut FxHashSet<PathBuf>,
+        recheck: &mut FxHashSet<PathBuf>,
     ) {
         if let Some(old) = &old {
-            self.forget_id(old, &path, touched);
+            self.forget_id(old, &path, recheck);
         }
         if let Some(post) = &source.post {
             let claims = self.ids.entry(post.id.clone()).or_default();
@@ -28,7 +28,7 @@ impl Site {
             if let Err(at) = claims.binary_search(&path) {
                 claims.insert(at, path.clone());
             }
-            touched.extend(claims.iter().cloned());
+            recheck.extend(claims.iter().cloned());
             if claims.len() > 1 {
                 self.duplicates.insert(post.id.clone());
             }
@@ -36,12 +36,12 @@ impl Site {
         self.put_source(path, source);
     }
 
-    pub(super) fn forget_id(&mut self, post: &Post, path: &Path, touched: &mut FxHashSet<PathBuf>) {
+    pub(super) fn forget_id(&mut self, post: &Post, path: &Path, recheck: &mut FxHashSet<PathBuf>) {
         if let Some(claims) = self.ids.get_mut(&post.id) {
             if let Ok(at) = claims.binary_search_by(|p| p.as_path().cmp(path)) {
                 claims.remove(at);
             }
-            touched.extend(claims.iter().cloned());
+            recheck.extend(claims.iter().cloned());
             if claims.len() < 2 {
                 self.duplicates.remove(&post.id);
             }

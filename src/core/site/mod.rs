@@ -69,7 +69,7 @@ pub struct Prepared {
     config: u64,
 }
 
-/// Which outputs a change touched.
+/// Which outputs a change recheck.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Affected {
     /// Feeds to render and write again.
@@ -83,7 +83,7 @@ pub struct Affected {
 }
 
 impl Affected {
-    /// Everything two successive changes touched, the later one deciding: a feed
+    /// Everything two successive changes recheck, the later one deciding: a feed
     /// removed and then made again is changed; a feed changed and then removed is gone.
     pub fn merge(&mut self, later: Affected) {
         self.changed.retain(|k| !later.removed.contains(k));
@@ -201,34 +201,34 @@ impl Site {
         }
         let config_changed = config_touched && self.reload_config();
         let config_now = self.config_hash();
-        let mut touched = FxHashSet::default();
+        let mut recheck = FxHashSet::default();
         for (path, bytes) in posts {
             match bytes {
                 // Under a new config every file is parsed again below: parse nothing twice.
-                Some((bytes, _)) if config_changed => self.stage(path.clone(), bytes),
+                Some((bytes, _)) if config_changed => self.defer_parse(path.clone(), bytes),
                 Some((bytes, Some((post, diagnostics, config)))) if config == config_now => {
-                    self.parse_source(path.clone(), bytes, Some((post, diagnostics)), &mut touched)
+                    self.parse_source(path.clone(), bytes, Some((post, diagnostics)), &mut recheck)
                 }
-                Some((bytes, _)) => self.parse_source(path.clone(), bytes, None, &mut touched),
+                Some((bytes, _)) => self.parse_source(path.clone(), bytes, None, &mut recheck),
                 None => {
                     self.stale.remove(&path);
                     if let Some(old) = self.take_source(&path).and_then(|s| s.post) {
-                        self.forget_id(&old, &path, &mut touched);
+                        self.forget_id(&old, &path, &mut recheck);
                     }
                 }
             }
-            touched.insert(path);
+            recheck.insert(path);
         }
         if config_changed {
             let all: Vec<PathBuf> = self.sources.keys().cloned().collect();
             for path in all {
-                self.reparse(path, &mut touched);
+                self.reparse(path, &mut recheck);
             }
             self.rebuild_catalog();
             self.generation += 1;
         } else {
-            for path in &touched {
-                self.sync(path);
+            for path in &recheck {
+                self.show_or_hide(path);
             }
         }
         let mut affected = self.refresh();
@@ -246,7 +246,7 @@ impl Site {
         }
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
         for path in &paths {
-            self.sync(path);
+            self.show_or_hide(path);
         }
         self.refresh()
     }

@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 use super::{Change, Prepared, Site};
 use crate::core::catalog::slug::stable_hash;
 use crate::core::diag::Diagnostic;
-use crate::core::input::post::{Post, parse_post_with};
+use crate::core::input::post::{Body, Post, parse_post_with};
 
 #[derive(Debug)]
 pub(super) struct Source {
@@ -47,7 +47,7 @@ impl Site {
         self.sources.insert(path, source);
     }
 
-    /// Parse one file; ids it gave up or took are added to `touched` (their winner may change).
+    /// Parse one file; ids it gave up or took are added to `recheck` (their winner may change).
     /// Parse a post file without changing the site: pure, for any thread. `apply` takes
     /// the result as [`Change::Prepared`] (and parses again if the config changed since).
     pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
@@ -68,7 +68,7 @@ impl Site {
     }
 
     /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
-    pub(super) fn stage(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
+    pub(super) fn defer_parse(&mut self, path: PathBuf, bytes: Option<Vec<u8>>) {
         let bytes = self.kept(bytes);
         let source = match self.take_source(&path) {
             Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
@@ -84,7 +84,7 @@ impl Site {
         path: PathBuf,
         bytes: Option<Vec<u8>>,
         parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
-        touched: &mut FxHashSet<PathBuf>,
+        recheck: &mut FxHashSet<PathBuf>,
     ) {
         let old = self.take_source(&path);
         // A post parsed under an older config, its bytes not kept: read it again.
@@ -107,11 +107,11 @@ impl Site {
             }
             None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
         };
-        self.install(path, source, old_post, touched);
+        self.install(path, source, old_post, recheck);
     }
 
     /// Parse every file again under a changed config (a broken file's last good bytes too).
-    pub(super) fn reparse(&mut self, path: PathBuf, touched: &mut FxHashSet<PathBuf>) {
+    pub(super) fn reparse(&mut self, path: PathBuf, recheck: &mut FxHashSet<PathBuf>) {
         let Some(old) = self.take_source(&path) else { return };
         let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
         let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
@@ -122,16 +122,16 @@ impl Site {
                 Source { bytes: old.bytes, post: again.or(old.post.clone()), good_bytes: old.good_bytes, diagnostics }
             }
         };
-        self.install(path, source, old.post, touched);
+        self.install(path, source, old.post, recheck);
     }
 
     /// Parse a post under the config in force. Never panics: a failure while reading
     /// one post is that post's error.
     pub(super) fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
         let Some(config) = self.config() else { return (None, Vec::new()) };
-        let keep_body = self.files.is_none();
+        let body = if self.files.is_none() { Body::Keep } else { Body::InFile };
         let parsed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, keep_body)));
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, body)));
         parsed.unwrap_or_else(|_| {
             (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
         })

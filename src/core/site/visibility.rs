@@ -20,7 +20,7 @@ impl Site {
     }
 
     /// Make the catalog hold the post at `path` exactly when it shows.
-    pub(super) fn sync(&mut self, path: &Path) {
+    pub(super) fn show_or_hide(&mut self, path: &Path) {
         let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
         let wanted = self.sources.get(path).and_then(|s| s.post.clone()).filter(|p| self.shows(p));
         let current = self.visible.get(path);
@@ -54,7 +54,7 @@ impl Site {
         self.visible.clear();
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
         for path in &paths {
-            self.sync(path);
+            self.show_or_hide(path);
         }
     }
 }

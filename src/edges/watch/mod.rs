@@ -4,7 +4,10 @@
 //! One thread owns the site and the output folder; the watcher, the signal handler and
 //! the timer only send it messages, so a write in flight always finishes before a stop.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+mod publish;
+mod watcher;
+
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -12,18 +15,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use notify::event::ModifyKind;
-use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::DebounceEventResult;
 use tracing::{debug, error, info, warn};
 
-use crate::core::catalog::FeedKey;
+pub use self::publish::{Publisher, Regeneration, Update, regeneration, write_affected};
+use self::watcher::{CONTENT_DIRS, Watcher, watched_dirs};
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::Config;
 use crate::core::input::layout::{InputKind, input_kind};
-use crate::core::render::Pass;
-use crate::core::render::{OPML, feed_files};
 use crate::core::site::{Affected, Change, Options, Site};
-use crate::core::xmltext::WriteError;
 use crate::edges::load::{Found, find_dir, find_site, read_change};
 use crate::edges::output::{OutDir, Written, content_tag};
 
@@ -42,25 +42,6 @@ pub struct WatchOptions {
     /// Extra lines for the ready file (the server's address).
     pub ready_note: String,
 }
-
-/// What one regeneration produced, for a publisher other than the output folder.
-#[derive(Debug, Default)]
-pub struct Update {
-    /// Files rendered again: relative path → bytes, and when `--out` first held those
-    /// bytes (Unix seconds; `None` without `--out`).
-    pub files: BTreeMap<String, (Vec<u8>, Option<u64>)>,
-    /// Files that no longer exist.
-    pub removed: Vec<String>,
-    /// `files` is the whole set: anything not in it is gone.
-    pub full: bool,
-    /// The config in force.
-    pub config: Option<Config>,
-    /// Errors in the site now (each `path:line: error: …`).
-    pub errors: Vec<String>,
-}
-
-/// Receives every regeneration; returns the paths whose bytes changed.
-pub type Publisher = Box<dyn FnMut(Update) -> Vec<String> + Send>;
 
 /// Called when SIGINT/SIGTERM arrives (besides stopping the daemon).
 pub type StopHook = Box<dyn Fn() + Send + Sync>;
@@ -82,16 +63,11 @@ pub enum WatchError {
     Listen { address: String, source: std::io::Error },
 }
 
+/// What the daemon's thread hears: a batch of file events, or the signal to stop.
 enum Message {
     Events(DebounceEventResult),
     Stop,
 }
-
-/// The folders whose posts the daemon watches recursively.
-const CONTENT_DIRS: [&str; 2] = ["content", "_posts"];
-
-/// Polling interval used when inotify runs out of watches.
-const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 
 /// Run until SIGINT/SIGTERM. Returns after the write in flight has finished.
 pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<StopHook>) -> Result<(), WatchError> {
@@ -150,94 +126,9 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         fs::write(ready, format!("ready\n{}", opts.ready_note))
             .map_err(|source| WatchError::Io { path: ready.clone(), source })?;
     }
-    daemon.serve(&rx, &mut watcher, &opts, &tx);
+    daemon.run_loop(&rx, &mut watcher, &opts, &tx);
     info!("stopped");
     Ok(())
-}
-
-/// The folders to watch: content folders recursively, the site root (config files, new
-/// content folders) on its own.
-fn watched_dirs(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
-    let mut dirs = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
-    for dir in CONTENT_DIRS {
-        let path = root.join(dir);
-        if path.is_dir() {
-            dirs.push((path, RecursiveMode::Recursive));
-        }
-    }
-    dirs
-}
-
-/// inotify, or polling when asked for or when inotify runs out of watches.
-enum Watcher {
-    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
-    Poll(Debouncer<PollWatcher, RecommendedCache>),
-}
-
-impl Watcher {
-    fn start(opts: &WatchOptions, tx: Sender<Message>) -> Result<Watcher, WatchError> {
-        match opts.poll {
-            Some(interval) => Self::poll(opts, tx, interval),
-            None => {
-                let handler = move |result: DebounceEventResult| {
-                    let _ = tx.send(Message::Events(result));
-                };
-                new_debouncer_opt(opts.debounce, None, handler, RecommendedCache::new(), notify::Config::default())
-                    .map(Watcher::Native)
-                    .map_err(|source| WatchError::Watch { path: opts.site.clone(), source })
-            }
-        }
-    }
-
-    fn poll(opts: &WatchOptions, tx: Sender<Message>, interval: Duration) -> Result<Watcher, WatchError> {
-        let handler = move |result: DebounceEventResult| {
-            let _ = tx.send(Message::Events(result));
-        };
-        let config = notify::Config::default().with_poll_interval(interval);
-        new_debouncer_opt(opts.debounce, None, handler, RecommendedCache::new(), config)
-            .map(Watcher::Poll)
-            .map_err(|source| WatchError::Watch { path: opts.site.clone(), source })
-    }
-
-    fn polling(&self) -> bool {
-        matches!(self, Watcher::Poll(_))
-    }
-
-    /// Watch `path`; when inotify's watch limit is exhausted, switch to polling.
-    fn watch(
-        &mut self,
-        path: &Path,
-        mode: RecursiveMode,
-        opts: &WatchOptions,
-        tx: &Sender<Message>,
-    ) -> Result<(), WatchError> {
-        let result = match self {
-            Watcher::Native(d) => d.watch(path, mode),
-            Watcher::Poll(d) => d.watch(path, mode),
-        };
-        match result {
-            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) && !self.polling() => {
-                self.fall_back_to_polling(opts, tx)?;
-                Ok(())
-            }
-            Err(source) => Err(WatchError::Watch { path: path.to_path_buf(), source }),
-            Ok(()) => Ok(()),
-        }
-    }
-
-    fn fall_back_to_polling(&mut self, opts: &WatchOptions, tx: &Sender<Message>) -> Result<(), WatchError> {
-        warn!(
-            "inotify watch limit reached; raise it with `sysctl fs.inotify.max_user_watches=524288` \
-             (and in /etc/sysctl.conf to keep it); polling every {} ms meanwhile",
-            FALLBACK_POLL.as_millis()
-        );
-        *self = Self::poll(opts, tx.clone(), FALLBACK_POLL)?;
-        let root = fs::canonicalize(&opts.site).unwrap_or_else(|_| opts.site.clone());
-        for (dir, mode) in watched_dirs(&root) {
-            self.watch(&dir, mode, opts, tx)?;
-        }
-        Ok(())
-    }
 }
 
 struct Daemon {
@@ -251,7 +142,9 @@ struct Daemon {
 }
 
 impl Daemon {
-    fn serve(&mut self, rx: &Receiver<Message>, watcher: &mut Watcher, opts: &WatchOptions, tx: &Sender<Message>) {
+    /// The event loop: file events, the clock (future posts coming due) and the stop
+    /// signal, one at a time, until stopped.
+    fn run_loop(&mut self, rx: &Receiver<Message>, watcher: &mut Watcher, opts: &WatchOptions, tx: &Sender<Message>) {
         loop {
             let timeout = self
                 .site
@@ -455,14 +348,14 @@ impl Daemon {
         let result = self.write(&affected);
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         match result {
-            Ok(written) if written.touched.is_empty() => {
+            Ok(written) if written.changed.is_empty() => {
                 debug!("{} changed; no feed changed ({elapsed:.1} ms)", summarize(changed));
             }
             Ok(written) => info!(
                 "{} changed; rewrote {} file(s): {} ({elapsed:.1} ms)",
                 summarize(changed),
-                written.touched.len(),
-                summarize(&written.touched)
+                written.changed.len(),
+                summarize(&written.changed)
             ),
             Err(e) => error!("cannot write the feeds: {e}; will retry on the next change"),
         }
@@ -479,7 +372,7 @@ impl Daemon {
         };
         let regen = regeneration(&self.site, affected).map_err(std::io::Error::other)?;
         let mut written = match &mut self.out {
-            Some(out) if regen.full => out.sync(&regen.files)?,
+            Some(out) if regen.full => out.replace(&regen.files)?,
             Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() => {
                 out.update(&regen.files, &regen.removed)?
             }
@@ -512,61 +405,11 @@ impl Daemon {
         });
         if self.out.is_none() {
             written.written = touched.len();
-            written.touched = touched;
+            written.changed = touched;
         }
         self.log_diagnostics(diagnostics);
         Ok(written)
     }
-}
-
-/// What one regeneration renders: every feed `affected` changed (all of them when the
-/// config changed), `opml.xml` when it changed, and the files of feeds that are gone.
-pub struct Regeneration {
-    pub files: BTreeMap<String, Vec<u8>>,
-    pub removed: Vec<String>,
-    /// `files` is the whole set: anything else is gone.
-    pub full: bool,
-    /// What the rendering learnt, for `Site::keep`.
-    pub pass: Pass,
-}
-
-/// Render what `affected` names (on every core).
-pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, WriteError> {
-    let mut regen =
-        Regeneration { files: BTreeMap::new(), removed: Vec::new(), full: affected.config, pass: Pass::default() };
-    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
-    let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
-    regen.files = crate::edges::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
-    if affected.opml || affected.config {
-        regen.files.insert(OPML.into(), renderer.opml());
-    }
-    if !affected.config {
-        regen.removed = affected.removed.iter().flat_map(|k| feed_files(k, &config.formats)).collect();
-    }
-    Ok(regen)
-}
-
-/// The daemon's write path when it writes only to `--out`: write what `affected` names
-/// (every feed, a part at a time, when the config changed), and let the site keep what
-/// the rendering learnt. Returns what was written and the problems rendering found.
-pub fn write_affected(
-    site: &mut Site,
-    affected: &Affected,
-    out: &mut OutDir,
-) -> std::io::Result<(Written, Vec<Diagnostic>)> {
-    if affected.config {
-        let outcome = crate::edges::parallel::write_all(site, out, true)?;
-        site.keep(outcome.pass);
-        return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
-    }
-    if affected.is_empty() {
-        return Ok((Written::default(), Vec::new()));
-    }
-    let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
-    let written = out.update(&regen.files, &regen.removed)?;
-    let diagnostics = regen.pass.diagnostics();
-    site.keep(regen.pass);
-    Ok((written, diagnostics))
 }
 
 /// `a, b, c and 7 more`.

@@ -14,36 +14,23 @@
 //! The next run clears `.feedwright-tmp/`, and removes whatever the manifest lists that
 //! the new build does not make — including a file published just before a crash.
 
+mod disk;
+mod manifest;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-/// The manifest: every file feedwright wrote in `--out`, one per line: its path, a hash
-/// of its bytes ([`content_tag`]) and when those bytes were first written (Unix seconds).
-pub const MANIFEST: &str = ".feedwright-manifest";
+use self::disk::{at, failpoint, modified, sync_filesystem};
+use self::manifest::legacy_temp_target;
+pub use self::manifest::{MANIFEST, Stamp, content_tag};
+
 /// Where changed files wait to be renamed into place.
 pub const STAGING: &str = ".feedwright-tmp";
-const HEADER: &str = "# feedwright manifest 2";
-const PENDING: &str = "# pending";
-
-/// What the manifest knows of one file: a hash of its bytes and when they were first
-/// written (both unknown for a file announced but not yet written).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stamp {
-    pub hash: Option<u128>,
-    pub since: Option<u64>,
-}
-
-/// The hash the manifest keeps of a file's bytes (XXH3-128): the same on every machine,
-/// so two servers of one site agree on it (it is `serve`'s ETag too).
-pub fn content_tag(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
 
 /// What a write did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -52,7 +39,7 @@ pub struct Written {
     pub unchanged: usize,
     pub removed: usize,
     /// The files written or removed, in order.
-    pub touched: Vec<String>,
+    pub changed: Vec<String>,
 }
 
 /// A batch under way: files staged by [`OutDir::stage`], waiting for [`OutDir::finish`].
@@ -88,10 +75,7 @@ pub struct OutDir {
 impl OutDir {
     /// Open `root` and read its manifest; nothing is created or locked until a write.
     pub fn open(root: &Path) -> OutDir {
-        let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
-        let legacy = !text.is_empty() && !text.starts_with(HEADER);
-        let interrupted = text.lines().any(|l| l == PENDING);
-        let manifest = text.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect();
+        let (manifest, interrupted, legacy) = manifest::read(root);
         OutDir { root: root.to_path_buf(), manifest, interrupted, legacy, lock: None }
     }
 
@@ -105,7 +89,7 @@ impl OutDir {
     }
 
     /// Make `--out` hold exactly `files` among the files feedwright manages.
-    pub fn sync(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
+    pub fn replace(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
         let mut batch = self.begin(files.keys())?;
         self.stage(&mut batch, files)?;
         self.finish(batch, None)
@@ -141,7 +125,8 @@ impl OutDir {
         }
         if known.len() != before {
             batch.manifest_before = Some(fs::read(self.root.join(MANIFEST)).ok());
-            self.write_manifest(&known, true)?;
+            manifest::write(&self.root, &known, true)?;
+            self.interrupted = true;
             self.manifest = known;
         }
         Ok(batch)
@@ -340,13 +325,13 @@ impl OutDir {
             fs::rename(&temp, &path).map_err(|e| at(&path, e))?;
             done.written += 1;
             failpoint("renamed");
-            done.touched.push(rel);
+            done.changed.push(rel);
         }
         let _ = fs::remove_dir(self.root.join(STAGING));
         // And the renames themselves.
         if batch.replaces {
             if done.written < 8 {
-                let dirs: BTreeSet<&Path> = done.touched.iter().filter_map(|r| Path::new(r).parent()).collect();
+                let dirs: BTreeSet<&Path> = done.changed.iter().filter_map(|r| Path::new(r).parent()).collect();
                 for dir in dirs {
                     let path = self.root.join(dir);
                     File::open(&path).and_then(|d| d.sync_all()).map_err(|e| at(&path, e))?;
@@ -377,7 +362,7 @@ impl OutDir {
                 match fs::remove_file(&path) {
                     Ok(()) => {
                         done.removed += 1;
-                        done.touched.push(rel.clone());
+                        done.changed.push(rel.clone());
                     }
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                     Err(e) => return Err(at(&path, e)),
@@ -386,7 +371,7 @@ impl OutDir {
             }
         }
         if manifest != self.manifest || self.interrupted || !self.root.join(MANIFEST).exists() {
-            self.write_manifest(&manifest, false)?;
+            manifest::write(&self.root, &manifest, false)?;
             self.manifest = manifest;
             self.interrupted = false;
         }
@@ -405,36 +390,6 @@ impl OutDir {
             return Ok(());
         }
         sync_filesystem(&self.root)
-    }
-
-    /// Write the manifest atomically and durably; `pending` marks a batch under way.
-    fn write_manifest(&mut self, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
-        let mut text = format!("{HEADER}\n");
-        if pending {
-            text.push_str(PENDING);
-            text.push('\n');
-            self.interrupted = true;
-        }
-        for (rel, stamp) in files {
-            text.push_str(rel);
-            if let (Some(hash), Some(since)) = (stamp.hash, stamp.since) {
-                text.push_str(&format!("\t{hash:032x}\t{since}"));
-            }
-            text.push('\n');
-        }
-        let path = self.root.join(MANIFEST);
-        let tmp = self.root.join(format!("{MANIFEST}.tmp"));
-        let result = (|| {
-            let mut file = File::create(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            File::open(&self.root)?.sync_all()
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(|e| at(&path, e))
     }
 
     fn prune_empty_dirs(&self, rel: &str) {
@@ -463,54 +418,6 @@ enum State {
     New,
 }
 
-/// One manifest line: `path`, or `path<TAB>hash<TAB>since`.
-fn parse_line(line: &str) -> Option<(String, Stamp)> {
-    let mut fields = line.split('\t');
-    let rel = fields.next().filter(|r| is_safe(r))?;
-    let hash = fields.next().and_then(|h| u128::from_str_radix(h, 16).ok());
-    let since = fields.next().and_then(|s| s.parse().ok());
-    Some((rel.to_string(), Stamp { hash, since: hash.and(since) }))
-}
-
-/// A file's modification time in Unix seconds.
-fn modified(path: &Path) -> Option<u64> {
-    let time = fs::metadata(path).ok()?.modified().ok()?;
-    time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
-}
-
-/// An I/O error that names the path it happened at.
-fn at(path: &Path, e: io::Error) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-/// For `.NAME.1234.tmp`, the file `NAME` it was to become.
-fn legacy_temp_target(name: &str) -> Option<&str> {
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (target, pid) = inner.rsplit_once('.')?;
-    (!target.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(target)
-}
-
-/// Flush every file written so far on the file system holding `dir` (one call for a
-/// whole batch, instead of one fsync per file).
-fn sync_filesystem(dir: &Path) -> io::Result<()> {
-    let d = File::open(dir).map_err(|e| at(dir, e))?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: syncfs on a file descriptor we own and keep open for the call.
-        if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
-            return Ok(());
-        }
-        Err(at(dir, io::Error::last_os_error()))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        drop(d);
-        // Without syncfs, fall back to the whole system's sync.
-        std::process::Command::new("sync").status().map(|_| ())
-    }
-}
-
 /// A relative path of plain names only: nothing can climb out of `--out`.
 fn is_safe(rel: &str) -> bool {
     !rel.is_empty()
@@ -519,27 +426,10 @@ fn is_safe(rel: &str) -> bool {
         && !rel.starts_with(".feedwright")
 }
 
-/// Crash tests stop the process at a named point, as `kill -9` would, by setting
-/// `FEEDWRIGHT_FAILPOINT=NAME` (at its first pass) or `NAME:N` (at its N-th).
-fn failpoint(name: &str) {
-    static POINT: OnceLock<Option<(String, usize)>> = OnceLock::new();
-    static PASSED: AtomicUsize = AtomicUsize::new(0);
-    let point = POINT.get_or_init(|| {
-        let value = std::env::var("FEEDWRIGHT_FAILPOINT").ok()?;
-        let (name, n) = value.split_once(':').unwrap_or((&value, "1"));
-        Some((name.to_string(), n.parse().unwrap_or(1)))
-    });
-    if let Some((wanted, n)) = point
-        && wanted == name
-        && PASSED.fetch_add(1, Ordering::Relaxed) + 1 >= *n
-    {
-        std::process::abort();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edges::output::manifest::{HEADER, PENDING};
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         pairs.iter().map(|(p, b)| (p.to_string(), b.as_bytes().to_vec())).collect()
@@ -561,13 +451,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("foreign.html"), "keep me").unwrap();
         let mut out = OutDir::open(tmp.path());
-        let first = out.sync(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
+        let first = out.replace(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
         assert_eq!((first.written, first.unchanged, first.removed), (2, 0, 0));
         drop(out);
         let mut out = OutDir::open(tmp.path());
-        let second = out.sync(&files(&[("index.xml", "a")])).unwrap();
+        let second = out.replace(&files(&[("index.xml", "a")])).unwrap();
         assert_eq!((second.written, second.unchanged, second.removed), (0, 1, 1));
-        assert_eq!(second.touched, ["tags/x/index.xml"]);
+        assert_eq!(second.changed, ["tags/x/index.xml"]);
         assert!(!tmp.path().join("tags").exists());
         assert_eq!(fs::read_to_string(tmp.path().join("foreign.html")).unwrap(), "keep me");
         assert!(leftovers(tmp.path()).is_empty());
@@ -577,7 +467,7 @@ mod tests {
     fn a_write_in_parts_publishes_nothing_until_finished_and_nothing_if_a_part_fails() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        out.sync(&files(&[("index.xml", "old"), ("gone.xml", "x")])).unwrap();
+        out.replace(&files(&[("index.xml", "old"), ("gone.xml", "x")])).unwrap();
         let all = files(&[("index.xml", "new"), ("tags/a/index.xml", "a")]);
         let mut batch = out.begin(all.keys()).unwrap();
         out.stage(&mut batch, &files(&[("index.xml", "new")])).unwrap();
@@ -602,14 +492,14 @@ mod tests {
     fn the_manifest_knows_a_file_before_it_is_published() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        out.sync(&files(&[("index.xml", "a")])).unwrap();
+        out.replace(&files(&[("index.xml", "a")])).unwrap();
         let _batch = out.begin(files(&[("index.xml", "a"), ("tags/new/index.xml", "n")]).keys()).unwrap();
         let written = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
         assert!(written.contains("tags/new/index.xml") && written.contains(PENDING), "{written}");
         // A run that stops here is finished by the next: the new file is known, and goes.
         let mut next = OutDir::open(tmp.path());
         drop(out);
-        next.sync(&files(&[("index.xml", "a")])).unwrap();
+        next.replace(&files(&[("index.xml", "a")])).unwrap();
         let after = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
         let since = next.stamp("index.xml").unwrap().since.unwrap();
         assert_eq!(after, format!("{HEADER}\nindex.xml\t{:032x}\t{since}\n", content_tag(b"a")));
@@ -624,7 +514,7 @@ mod tests {
             fs::write(tmp.path().join(name), "x").unwrap();
         }
         let mut out = OutDir::open(tmp.path());
-        out.sync(&files(&[("index.xml", "a")])).unwrap();
+        out.replace(&files(&[("index.xml", "a")])).unwrap();
         assert!(!tmp.path().join(".index.xml.123.tmp").exists());
         assert!(!tmp.path().join("tags").exists());
         assert!(tmp.path().join(".mine.123.tmp").exists(), "a file feedwright never wrote stays");
@@ -634,9 +524,9 @@ mod tests {
     fn one_writer_at_a_time() {
         let tmp = tempfile::tempdir().unwrap();
         let mut first = OutDir::open(tmp.path());
-        first.sync(&files(&[("index.xml", "a")])).unwrap();
+        first.replace(&files(&[("index.xml", "a")])).unwrap();
         let mut second = OutDir::open(tmp.path());
-        let err = second.sync(&files(&[("index.xml", "b")])).unwrap_err();
+        let err = second.replace(&files(&[("index.xml", "b")])).unwrap_err();
         assert!(err.to_string().contains("another feedwright"), "{err}");
     }
 
@@ -644,7 +534,7 @@ mod tests {
     fn refuses_paths_outside_out() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        assert!(out.sync(&files(&[("../evil", "x")])).is_err());
+        assert!(out.replace(&files(&[("../evil", "x")])).is_err());
         assert!(!is_safe("/etc/passwd") && !is_safe("a/../../b") && is_safe("tags/c/index.xml"));
         assert!(!is_safe(MANIFEST) && !is_safe(".feedwright-tmp/1.tmp"));
     }

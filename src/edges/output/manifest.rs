@@ -1,0 +1,87 @@
+//! The manifest: every file feedwright wrote in `--out`, one per line — its path, a hash
+//! of its bytes and when those bytes were first written — so that feedwright removes only
+//! its own files, dates each file's bytes, and can finish or undo a run killed midway (a
+//! `# pending` line marks a batch under way).
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::disk::at;
+use super::is_safe;
+
+/// The manifest: every file feedwright wrote in `--out`, one per line: its path, a hash
+/// of its bytes ([`content_tag`]) and when those bytes were first written (Unix seconds).
+pub const MANIFEST: &str = ".feedwright-manifest";
+pub(super) const HEADER: &str = "# feedwright manifest 2";
+pub(super) const PENDING: &str = "# pending";
+
+/// What the manifest knows of one file: a hash of its bytes and when they were first
+/// written (both unknown for a file announced but not yet written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub hash: Option<u128>,
+    pub since: Option<u64>,
+}
+
+/// The hash the manifest keeps of a file's bytes (XXH3-128): the same on every machine,
+/// so two servers of one site agree on it (it is `serve`'s ETag too).
+pub fn content_tag(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// The manifest in `root`: its files, whether a batch was under way, and whether an older
+/// version wrote it.
+pub(super) fn read(root: &Path) -> (BTreeMap<String, Stamp>, bool, bool) {
+    let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
+    let legacy = !text.is_empty() && !text.starts_with(HEADER);
+    let interrupted = text.lines().any(|l| l == PENDING);
+    let files = text.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect();
+    (files, interrupted, legacy)
+}
+
+/// Write the manifest atomically and durably; `pending` marks a batch under way.
+pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
+    let mut text = format!("{HEADER}\n");
+    if pending {
+        text.push_str(PENDING);
+        text.push('\n');
+    }
+    for (rel, stamp) in files {
+        text.push_str(rel);
+        if let (Some(hash), Some(since)) = (stamp.hash, stamp.since) {
+            text.push_str(&format!("\t{hash:032x}\t{since}"));
+        }
+        text.push('\n');
+    }
+    let path = root.join(MANIFEST);
+    let tmp = root.join(format!("{MANIFEST}.tmp"));
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&tmp, &path)?;
+        File::open(&root)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| at(&path, e))
+}
+
+/// One manifest line: `path`, or `path<TAB>hash<TAB>since`.
+fn parse_line(line: &str) -> Option<(String, Stamp)> {
+    let mut fields = line.split('\t');
+    let rel = fields.next().filter(|r| is_safe(r))?;
+    let hash = fields.next().and_then(|h| u128::from_str_radix(h, 16).ok());
+    let since = fields.next().and_then(|s| s.parse().ok());
+    Some((rel.to_string(), Stamp { hash, since: hash.and(since) }))
+}
+
+/// For `.NAME.1234.tmp`, the file `NAME` it was to become.
+pub(super) fn legacy_temp_target(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, pid) = inner.rsplit_once('.')?;
+    (!target.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(target)
+}

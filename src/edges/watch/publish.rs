@@ -1,0 +1,81 @@
+//! The daemon's write path: what one regeneration renders, and where it goes — `--out`
+//! (through the same output edge `build` uses) and a publisher (`serve`'s snapshot).
+
+use std::collections::BTreeMap;
+
+use crate::core::catalog::FeedKey;
+use crate::core::diag::Diagnostic;
+use crate::core::input::config::Config;
+use crate::core::render::{OPML, Pass, feed_files};
+use crate::core::site::{Affected, Site};
+use crate::core::xmltext::WriteError;
+use crate::edges::output::{OutDir, Written};
+
+/// What one regeneration produced, for a publisher other than the output folder.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Files rendered again: relative path → bytes, and when `--out` first held those
+    /// bytes (Unix seconds; `None` without `--out`).
+    pub files: BTreeMap<String, (Vec<u8>, Option<u64>)>,
+    /// Files that no longer exist.
+    pub removed: Vec<String>,
+    /// `files` is the whole set: anything not in it is gone.
+    pub full: bool,
+    /// The config in force.
+    pub config: Option<Config>,
+    /// Errors in the site now (each `path:line: error: …`).
+    pub errors: Vec<String>,
+}
+
+/// Receives every regeneration; returns the paths whose bytes changed.
+pub type Publisher = Box<dyn FnMut(Update) -> Vec<String> + Send>;
+
+/// What one regeneration renders: every feed `affected` changed (all of them when the
+/// config changed), `opml.xml` when it changed, and the files of feeds that are gone.
+pub struct Regeneration {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub removed: Vec<String>,
+    /// `files` is the whole set: anything else is gone.
+    pub full: bool,
+    /// What the rendering learnt, for `Site::keep`.
+    pub pass: Pass,
+}
+
+/// Render what `affected` names (on every core).
+pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, WriteError> {
+    let mut regen =
+        Regeneration { files: BTreeMap::new(), removed: Vec::new(), full: affected.config, pass: Pass::default() };
+    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
+    let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
+    regen.files = crate::edges::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
+    if affected.opml || affected.config {
+        regen.files.insert(OPML.into(), renderer.opml());
+    }
+    if !affected.config {
+        regen.removed = affected.removed.iter().flat_map(|k| feed_files(k, &config.formats)).collect();
+    }
+    Ok(regen)
+}
+
+/// The daemon's write path when it writes only to `--out`: write what `affected` names
+/// (every feed, a part at a time, when the config changed), and let the site keep what
+/// the rendering learnt. Returns what was written and the problems rendering found.
+pub fn write_affected(
+    site: &mut Site,
+    affected: &Affected,
+    out: &mut OutDir,
+) -> std::io::Result<(Written, Vec<Diagnostic>)> {
+    if affected.config {
+        let outcome = crate::edges::parallel::write_all(site, out, true)?;
+        site.keep(outcome.pass);
+        return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
+    }
+    if affected.is_empty() {
+        return Ok((Written::default(), Vec::new()));
+    }
+    let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
+    let written = out.update(&regen.files, &regen.removed)?;
+    let diagnostics = regen.pass.diagnostics();
+    site.keep(regen.pass);
+    Ok((written, diagnostics))
+}
