@@ -62,7 +62,7 @@ pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool)
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         fs::rename(&tmp, &path)?;
-        File::open(&root)?.sync_all()
+        File::open(root)?.sync_all()
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
