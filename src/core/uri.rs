@@ -26,6 +26,17 @@ pub fn encode(url: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `url` starts with a scheme (`https:`, `mailto:`, `javascript:`): a letter,
+/// then letters, digits, `+`, `-` or `.`, then `:` (RFC 3986). Without one it is a
+/// reference relative to some base.
+pub fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    })
+}
+
 fn is_hex(b: Option<&u8>) -> bool {
     b.is_some_and(u8::is_ascii_hexdigit)
 }

@@ -24,6 +24,16 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` with `&`, `<` and `>` escaped: safe as text in XML and HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `text` escaped for a double-quoted XML or HTML attribute.
+pub fn escape_attr(text: &str) -> String {
+    escape(text).replace('"', "&quot;")
+}
+
 /// A format writer could not serialize a feed (it then writes nothing, never an empty
 /// file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -261,12 +261,7 @@ impl Parser<'_> {
         let slug = self.url_part("slug")?;
         if let Some(url) = url {
             let url = url.trim();
-            let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
-                !scheme.is_empty()
-                    && !scheme.contains('/')
-                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-            });
-            if has_scheme || url.starts_with("//") || url.contains('\\') {
+            if crate::core::uri::has_scheme(url) || url.starts_with("//") || url.contains('\\') {
                 self.error(
                     "url",
                     format!("`url: {url}` is not a path on this site: a post cannot point readers elsewhere"),

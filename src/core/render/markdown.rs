@@ -7,6 +7,8 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use regex::{Captures, Regex};
 use url::Url;
 
+use crate::core::uri::has_scheme;
+
 /// A post's body, rendered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
@@ -144,14 +146,6 @@ pub fn absolute(url: &str, base: &Url) -> Option<String> {
         return None;
     }
     base.join(trimmed).ok().map(String::from)
-}
-
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        let mut chars = scheme.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-    })
 }
 
 static URL_ATTR: LazyLock<Regex> = LazyLock::new(|| {

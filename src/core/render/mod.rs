@@ -34,7 +34,7 @@ use crate::core::render::markdown::Rendered;
 use crate::core::render::shortcodes::LinkResolver;
 use crate::core::site::links::Links;
 use crate::core::uri;
-use crate::core::xmltext::{WriteError, clean};
+use crate::core::xmltext::{self, WriteError, clean, escape_attr};
 
 /// The largest HTML a post may render to: a feed is not the place for a book.
 pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
@@ -322,7 +322,7 @@ impl<'a> Renderer<'a> {
             a.name = clean(&a.name).into_owned();
         }
         let summary_html = match &post.summary {
-            Some(text) => escape_html(&clean(text)),
+            Some(text) => xmltext::escape(&clean(text)),
             None => rendered.summary_html.clone(),
         };
         ItemView {
@@ -393,7 +393,7 @@ impl<'a> Renderer<'a> {
             ));
             let note = format!(
                 "<p>This post is too long for a feed: <a href=\"{}\">read it on the site</a>.</p>",
-                escape_html(permalink.as_str())
+                escape_attr(permalink.as_str())
             );
             return Rendered { html: note.clone(), summary_html: note };
         }
@@ -428,10 +428,6 @@ fn items<'p>(
             None => Err(WriteError("an item was not rendered in this format".into())),
         })
         .collect()
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Resolves link targets against the site's posts and URL.

@@ -5,6 +5,7 @@
 //! `vimeo` become plain HTML or links; `{{ site.url }}` becomes the site's URL. Anything
 //! else is a warning, never a failure.
 
+use crate::core::xmltext::{escape, escape_attr};
 use std::collections::BTreeSet;
 
 /// What expansion needs from the site.
@@ -273,28 +274,25 @@ fn push_fence(out: &mut String, lang: &str, code: &str) {
 fn figure(call: &Call) -> String {
     let src = call.named("src").unwrap_or_default();
     let alt = call.named("alt").or(call.named("title")).unwrap_or_default();
-    let mut html = format!("<figure><img src=\"{}\" alt=\"{}\">", attr(src), attr(alt));
+    let mut html = format!("<figure><img src=\"{}\" alt=\"{}\">", escape_attr(src), escape_attr(alt));
     if let Some(link) = call.named("link") {
-        html = format!("<figure><a href=\"{}\"><img src=\"{}\" alt=\"{}\"></a>", attr(link), attr(src), attr(alt));
+        html = format!(
+            "<figure><a href=\"{}\"><img src=\"{}\" alt=\"{}\"></a>",
+            escape_attr(link),
+            escape_attr(src),
+            escape_attr(alt)
+        );
     }
     let caption: Vec<&str> = [call.named("title"), call.named("caption")].into_iter().flatten().collect();
     if !caption.is_empty() {
-        html.push_str(&format!("<figcaption>{}</figcaption>", text(&caption.join(" — "))));
+        html.push_str(&format!("<figcaption>{}</figcaption>", escape(&caption.join(" — "))));
     }
     html.push_str("</figure>");
     html
 }
 
 fn link_html(url: &str, label: &str) -> String {
-    format!("<a href=\"{}\">{}</a>", attr(url), text(label))
-}
-
-fn text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn attr(s: &str) -> String {
-    text(s).replace('"', "&quot;")
+    format!("<a href=\"{}\">{}</a>", escape_attr(url), escape(label))
 }
 
 /// One shortcode call: `name "positional" key="named"`, or a closing `/name`.

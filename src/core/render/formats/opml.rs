@@ -1,6 +1,7 @@
 //! `opml.xml`: an OPML 2.0 list of every feed, for subscribing to many at once.
 
 use crate::core::catalog::FeedKey;
+use crate::core::xmltext::{self, clean, escape_attr};
 
 /// One feed as OPML lists it.
 pub struct Entry<'a> {
@@ -12,18 +13,15 @@ pub struct Entry<'a> {
     pub kind: &'static str,
 }
 
+/// An attribute value: characters XML forbids removed, then escaped.
 fn escape(s: &str) -> String {
-    crate::core::xmltext::clean(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    escape_attr(&clean(s))
 }
 
 /// OPML readers (and the validator) read `text` and `title` as HTML: escape for HTML,
 /// then for XML, so that `X & <Y>` shows as written.
 fn escape_html_text(s: &str) -> String {
-    escape(&s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
+    escape(&xmltext::escape(s))
 }
 
 /// The OPML document; `date` is the newest item's time (RFC 822), never the clock.
