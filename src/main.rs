@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use feedwright::core::diag::Diagnostic;
-use feedwright::core::site::{Options, Site};
+use feedwright::core::Diagnostic;
+use feedwright::core::{Options, Site};
 use feedwright::edges::load::find_site;
 use feedwright::edges::output::OutDir;
 use feedwright::edges::serve::ServeOptions;
@@ -267,7 +267,7 @@ fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
         Err(code) => return code,
     };
     if let Some(renderer) = site.renderer() {
-        let mut pass = feedwright::core::render::Pass::default();
+        let mut pass = feedwright::core::Pass::default();
         for post in renderer.every_post() {
             pass.insert(renderer.render_post(post));
         }

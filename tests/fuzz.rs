@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::TimeZone;
-use feedwright::core::site::{Change, Options, Site};
+use feedwright::core::{Change, Options, Site};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

@@ -4,7 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use chrono::TimeZone;
-use feedwright::core::site::{Change, Options, Site};
+use feedwright::core::{Change, Options, Site};
 use proptest::prelude::*;
 
 fn yaml_quote(s: &str) -> String {

@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::TimeZone;
-use feedwright::core::input::config::parse_config;
-use feedwright::core::input::post::parse_post;
-use feedwright::core::render::PostFiles;
-use feedwright::core::site::{Affected, Change, Options, Site};
+use feedwright::core::PostFiles;
+use feedwright::core::parse_config;
+use feedwright::core::parse_post;
+use feedwright::core::{Affected, Change, Options, Site};
 use feedwright::edges::output::{MANIFEST, OutDir};
 
 /// SplitMix64: small, seedable, and the same everywhere.

@@ -1,11 +1,22 @@
 //! The pure core: a site's config and posts in memory, which feeds they make, and the
-//! bytes of each. No file system, no clock, no threads, no locks.
+//! bytes of each. No file system, no clock, no threads, no locks (`tests/architecture.rs`).
+//!
+//! What the edges and the tests use is re-exported here; the modules themselves are the
+//! crate's own.
 
-pub mod catalog;
-pub mod counts;
-pub mod diag;
-pub mod input;
-pub mod render;
-pub mod site;
-pub mod uri;
-pub mod xmltext;
+pub(crate) mod catalog;
+pub(crate) mod counts;
+pub(crate) mod diag;
+pub(crate) mod input;
+pub(crate) mod render;
+pub(crate) mod site;
+pub(crate) mod uri;
+pub(crate) mod xmltext;
+
+pub use self::catalog::FeedKey;
+pub use self::diag::{Diagnostic, Severity};
+pub use self::input::config::{Config, Format, parse_config};
+pub use self::input::post::{Post, parse_post};
+pub use self::render::{Files, Pass, PostFiles, Renderer};
+pub use self::site::{Affected, Change, Options, Site};
+pub use self::xmltext::WriteError;

@@ -104,6 +104,7 @@ pub struct Catalog {
 }
 
 /// The catalog of `posts` in one go (tests and one-shot uses).
+#[cfg(test)]
 pub fn build(config: &Config, posts: &[Arc<Post>]) -> Catalog {
     let mut catalog = Catalog::new(config);
     for post in posts {

@@ -123,7 +123,10 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         if watcher.polling() { " by polling" } else { "" }
     );
     if let Some(ready) = &opts.ready_file {
-        fs::write(ready, format!("ready\n{}", opts.ready_note))
+        // Written whole and renamed into place: a script that sees the file sees it all.
+        let partial = ready.with_extension("partial");
+        fs::write(&partial, format!("ready\n{}", opts.ready_note))
+            .and_then(|()| fs::rename(&partial, ready))
             .map_err(|source| WatchError::Io { path: ready.clone(), source })?;
     }
     daemon.run_loop(&rx, &mut watcher, &opts, &tx);

@@ -22,6 +22,7 @@ pub fn write_with_entries(feed: &FeedView, entries: &[impl AsRef<[u8]>]) -> Resu
 }
 
 /// The feed as an Atom 1.0 document (its entries made here).
+#[cfg(test)]
 pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
     let entries = feed.items.iter().map(entry_xml).collect::<Result<Vec<_>, _>>()?;
     write_with_entries(feed, &entries)

@@ -24,6 +24,7 @@ pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Result<V
 }
 
 /// The feed as an RSS 2.0 document (its items made here).
+#[cfg(test)]
 pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
     let items = feed.items.iter().map(item_xml).collect::<Result<Vec<_>, _>>()?;
     write_with_items(feed, &items)
