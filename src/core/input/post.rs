@@ -2,6 +2,8 @@
 //!
 //! Parsing never fails outright: it returns the post (when its front matter holds what a
 //! feed item needs) and every diagnostic found on the way.
+//!
+//! (Long with its tests: a third of the file checks every front-matter form.)
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

@@ -10,10 +10,12 @@
 //! file is readable at a good revision.
 
 pub mod formats;
+mod links;
 pub mod markdown;
+mod pass;
 pub mod shortcodes;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -23,15 +25,16 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 use url::Url;
 
+use self::links::LinkIndex;
+pub use self::pass::{Pass, RenderedPost};
 use crate::core::catalog::{Catalog, Feed, FeedKey};
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::{Config, Format};
 use crate::core::input::frontmatter::body_of;
-use crate::core::input::post::{Post, decode, file_slug};
+use crate::core::input::post::{Post, decode};
 use crate::core::render::formats::view::{FeedView, ItemView};
 use crate::core::render::formats::{atom, json, opml, rss};
 use crate::core::render::markdown::Rendered;
-use crate::core::render::shortcodes::LinkResolver;
 use crate::core::site::links::Links;
 use crate::core::uri;
 use crate::core::xmltext::{self, WriteError, clean, escape_attr};
@@ -68,58 +71,6 @@ pub struct CachedHtml {
     pub key: u64,
     pub revision: u64,
     pub rendered: Arc<Rendered>,
-}
-
-/// One post as this pass rendered it.
-#[derive(Debug)]
-pub struct RenderedPost {
-    pub source: PathBuf,
-    html: CachedHtml,
-    /// Rendered now (not taken from the cache): worth keeping.
-    fresh: bool,
-    /// The file no longer holds the revision the post was parsed from: its last HTML
-    /// (or none) stands in.
-    pub stale: bool,
-    /// Item XML per format (RSS item, Atom entry), and the view JSON Feed writes.
-    rss: Option<Result<Vec<u8>, WriteError>>,
-    atom: Option<Result<Vec<u8>, WriteError>>,
-    view: Option<ItemView>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// What one rendering pass made of the posts it rendered; handed back to the site
-/// (`Site::keep`) when the pass is done.
-#[derive(Debug, Default)]
-pub struct Pass {
-    posts: HashMap<PathBuf, RenderedPost>,
-}
-
-impl Pass {
-    pub fn insert(&mut self, post: RenderedPost) {
-        self.posts.insert(post.source.clone(), post);
-    }
-
-    pub fn contains(&self, path: &Path) -> bool {
-        self.posts.contains_key(path)
-    }
-
-    /// Warnings and errors found while rendering (unknown shortcodes, missing targets,
-    /// posts too large to carry), sorted.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut all: Vec<Diagnostic> = self.posts.values().flat_map(|p| p.diagnostics.iter().cloned()).collect();
-        all.sort();
-        all
-    }
-
-    /// The posts whose files changed since they were parsed.
-    pub fn stale(&self) -> impl Iterator<Item = &Path> {
-        self.posts.values().filter(|p| p.stale).map(|p| p.source.as_path())
-    }
-
-    /// The HTML made fresh in this pass (the site keeps it for the next one).
-    pub fn into_fresh(self) -> impl Iterator<Item = (PathBuf, CachedHtml)> {
-        self.posts.into_values().filter(|p| p.fresh).map(|p| (p.source, p.html))
-    }
 }
 
 /// Renders the feeds of one state of a site.
@@ -428,45 +379,4 @@ fn items<'p>(
             None => Err(WriteError("an item was not rendered in this format".into())),
         })
         .collect()
-}
-
-/// Resolves link targets against the site's posts and URL.
-struct LinkIndex<'a> {
-    base_url: String,
-    base: Url,
-    origin: String,
-    base_path: String,
-    posts: &'a Links,
-}
-
-impl<'a> LinkIndex<'a> {
-    fn new(config: &Config, posts: &'a Links) -> LinkIndex<'a> {
-        let base = Url::parse(&format!("{}/", config.base_url))
-            .unwrap_or_else(|_| Url::parse("http://localhost/").expect("valid URL"));
-        let origin = base.origin().ascii_serialization();
-        let base_path = base.path().trim_end_matches('/').to_string();
-        LinkIndex { base_url: config.base_url.clone(), base, origin, base_path, posts }
-    }
-
-    fn permalink(&self, post: &Post) -> String {
-        uri::encode(&format!("{}{}", self.base_url, post.path)).into_owned()
-    }
-}
-
-impl LinkResolver for LinkIndex<'_> {
-    fn resolve(&self, target: &str) -> Option<String> {
-        self.posts.find(target).map(|post| self.permalink(post))
-    }
-
-    fn guess(&self, target: &str) -> String {
-        uri::encode(&format!("{}/{}/", self.base_url, file_slug(Path::new(target.trim())))).into_owned()
-    }
-
-    fn site_origin(&self) -> &str {
-        &self.origin
-    }
-
-    fn site_base_path(&self) -> &str {
-        &self.base_path
-    }
 }

@@ -4,6 +4,8 @@
 //! `highlight` becomes a fenced code block; `figure`, `gist`, `tweet`, `youtube` and
 //! `vimeo` become plain HTML or links; `{{ site.url }}` becomes the site's URL. Anything
 //! else is a warning, never a failure.
+//!
+//! (Long with its tests: every shortcode's rendering is one concern, tested together.)
 
 use crate::core::xmltext::{escape, escape_attr};
 use std::collections::BTreeSet;

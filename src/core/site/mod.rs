@@ -3,6 +3,9 @@
 //!
 //! `build` is "apply every file once, render everything"; `watch` is "apply each delta,
 //! render what it affected" — one code path, so their outputs cannot drift apart.
+//!
+//! (Long with its tests, a third of the file: the site's stories — edits, breaks, the
+//! clock — told against `apply`.)
 
 mod fingerprint;
 mod ids;

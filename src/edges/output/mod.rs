@@ -13,6 +13,8 @@
 //!
 //! The next run clears `.feedwright-tmp/`, and removes whatever the manifest lists that
 //! the new build does not make — including a file published just before a crash.
+//!
+//! (Long with its tests: the three steps share their invariants and are tested together.)
 
 mod disk;
 mod manifest;

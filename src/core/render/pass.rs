@@ -1,0 +1,63 @@
+//! What one rendering pass made: each post rendered once (its HTML and its item in each
+//! format), shared by every feed of the pass, and handed back to the site when the pass
+//! is done (fresh HTML to keep, posts whose file changed under them).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::CachedHtml;
+use super::formats::view::ItemView;
+use crate::core::diag::Diagnostic;
+use crate::core::xmltext::WriteError;
+
+/// One post as this pass rendered it.
+#[derive(Debug)]
+pub struct RenderedPost {
+    pub source: PathBuf,
+    pub(super) html: CachedHtml,
+    /// Rendered now (not taken from the cache): worth keeping.
+    pub(super) fresh: bool,
+    /// The file no longer holds the revision the post was parsed from: its last HTML
+    /// (or none) stands in.
+    pub stale: bool,
+    /// Item XML per format (RSS item, Atom entry), and the view JSON Feed writes.
+    pub(super) rss: Option<Result<Vec<u8>, WriteError>>,
+    pub(super) atom: Option<Result<Vec<u8>, WriteError>>,
+    pub(super) view: Option<ItemView>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+/// What one rendering pass made of the posts it rendered; handed back to the site
+/// (`Site::keep`) when the pass is done.
+#[derive(Debug, Default)]
+pub struct Pass {
+    pub(super) posts: HashMap<PathBuf, RenderedPost>,
+}
+
+impl Pass {
+    pub fn insert(&mut self, post: RenderedPost) {
+        self.posts.insert(post.source.clone(), post);
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.posts.contains_key(path)
+    }
+
+    /// Warnings and errors found while rendering (unknown shortcodes, missing targets,
+    /// posts too large to carry), sorted.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.posts.values().flat_map(|p| p.diagnostics.iter().cloned()).collect();
+        all.sort();
+        all
+    }
+
+    /// The posts whose files changed since they were parsed.
+    pub fn stale(&self) -> impl Iterator<Item = &Path> {
+        self.posts.values().filter(|p| p.stale).map(|p| p.source.as_path())
+    }
+
+    /// The HTML made fresh in this pass (the site keeps it for the next one).
+    pub fn into_fresh(self) -> impl Iterator<Item = (PathBuf, CachedHtml)> {
+        self.posts.into_values().filter(|p| p.fresh).map(|p| (p.source, p.html))
+    }
+}
