@@ -132,26 +132,21 @@ impl<'a> Fields<'a> {
 
     /// A number of seconds: zero or more.
     pub fn seconds(&mut self, key: &str) -> Option<u64> {
-        let value = self.get(key).filter(|v| !v.is_null())?;
-        match value.as_u64() {
-            Some(n) => Some(n),
-            None => {
-                self.error(key, "expected a whole number of seconds (0 or more)");
-                None
-            }
-        }
+        self.whole_number(key, 0, "expected a whole number of seconds (0 or more)")
     }
 
     /// A count of one or more.
     pub fn count(&mut self, key: &str) -> Option<usize> {
+        self.whole_number(key, 1, "expected a positive whole number").map(|n| n as usize)
+    }
+
+    fn whole_number(&mut self, key: &str, least: u64, expected: &str) -> Option<u64> {
         let value = self.get(key).filter(|v| !v.is_null())?;
-        match value.as_u64() {
-            Some(n) if n > 0 => Some(n as usize),
-            _ => {
-                self.error(key, "expected a positive whole number");
-                None
-            }
+        let number = value.as_u64().filter(|&n| n >= least);
+        if number.is_none() {
+            self.error(key, expected);
         }
+        number
     }
 
     /// Every key of `map` that is not in `known`, each reported on its own line, with the
