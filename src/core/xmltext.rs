@@ -44,39 +44,48 @@ pub struct WriteError(pub String);
 /// hexadecimal character references `&#x26;` and `&#x3C;` (the same characters to an XML
 /// parser; what the RSS profile asks for in plain-text elements).
 pub fn hex_refs(xml: &[u8], tags: &[&str]) -> Vec<u8> {
+    let marks: Vec<(String, String)> = tags.iter().map(|t| (format!("<{t}>"), format!("</{t}>"))).collect();
     let mut out = Vec::with_capacity(xml.len() + 32);
     let mut rest = xml;
-    'outer: while !rest.is_empty() {
-        for tag in tags {
-            let open = format!("<{tag}>");
-            let close = format!("</{tag}>");
-            if rest.starts_with(open.as_bytes())
-                && let Some(len) = memchr::memmem::find(rest, close.as_bytes())
-            {
-                let text = &rest[open.len()..len];
-                out.extend_from_slice(open.as_bytes());
-                let mut i = 0;
-                while i < text.len() {
-                    if text[i..].starts_with(b"&amp;") {
-                        out.extend_from_slice(b"&#x26;");
-                        i += 5;
-                    } else if text[i..].starts_with(b"&lt;") {
-                        out.extend_from_slice(b"&#x3C;");
-                        i += 4;
-                    } else {
-                        out.push(text[i]);
-                        i += 1;
-                    }
-                }
-                out.extend_from_slice(close.as_bytes());
-                rest = &rest[len + close.len()..];
-                continue 'outer;
+    while let Some(at) = memchr::memchr(b'<', rest) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at..];
+        // CDATA holds HTML as it is: copied whole.
+        if rest.starts_with(b"<![CDATA[") {
+            let end = memchr::memmem::find(rest, b"]]>").map_or(rest.len(), |i| i + 3);
+            out.extend_from_slice(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let element = marks.iter().find_map(|(open, close)| {
+            let open = open.as_bytes();
+            let len = rest.starts_with(open).then(|| memchr::memmem::find(rest, close.as_bytes()))??;
+            Some((open.len(), len, close.len()))
+        });
+        let Some((open, text_end, close)) = element else {
+            out.push(b'<');
+            rest = &rest[1..];
+            continue;
+        };
+        out.extend_from_slice(&rest[..open]);
+        let text = &rest[open..text_end];
+        let mut i = 0;
+        while i < text.len() {
+            if text[i..].starts_with(b"&amp;") {
+                out.extend_from_slice(b"&#x26;");
+                i += 5;
+            } else if text[i..].starts_with(b"&lt;") {
+                out.extend_from_slice(b"&#x3C;");
+                i += 4;
+            } else {
+                out.push(text[i]);
+                i += 1;
             }
         }
-        let next = memchr::memchr(b'<', &rest[1..]).map_or(rest.len(), |i| i + 1);
-        out.extend_from_slice(&rest[..next]);
-        rest = &rest[next..];
+        out.extend_from_slice(&rest[text_end..text_end + close]);
+        rest = &rest[text_end + close..];
     }
+    out.extend_from_slice(rest);
     out
 }
 
@@ -117,10 +126,12 @@ mod tests {
 
     #[test]
     fn plain_text_elements_get_hexadecimal_references() {
-        let xml = b"<item><title>Q&amp;A &lt;b&gt;</title><description>&lt;p&gt;A&amp;B</description></item>";
+        let xml = b"<item><title>Q&amp;A &lt;b&gt;</title><description>&lt;p&gt;A&amp;B</description>\
+                    <content><![CDATA[<title>x &amp; y</title>]]></content></item>";
         assert_eq!(
             String::from_utf8(hex_refs(xml, &["title"])).unwrap(),
-            "<item><title>Q&#x26;A &#x3C;b&gt;</title><description>&lt;p&gt;A&amp;B</description></item>"
+            "<item><title>Q&#x26;A &#x3C;b&gt;</title><description>&lt;p&gt;A&amp;B</description>\
+             <content><![CDATA[<title>x &amp; y</title>]]></content></item>"
         );
     }
 }
