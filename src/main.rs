@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use feedwright::core::Diagnostic;
 use feedwright::core::{Options, Site};
 use feedwright::edges::load::find_site;
-use feedwright::edges::output::OutDir;
+use feedwright::edges::output::{Ids, OutDir};
 use feedwright::edges::serve::ServeOptions;
 use feedwright::edges::watch::{WatchError, WatchOptions};
 
@@ -37,9 +37,24 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "feeds")]
         out: PathBuf,
-        /// Write the feeds of the valid posts even when some posts have errors.
+        /// Write the feeds of the valid posts even when some posts have errors (an id
+        /// that would change stays what readers hold).
         #[arg(long)]
         keep_going: bool,
+        /// Publish posts whose id changed since the last build under their new id
+        /// (readers see them again as new).
+        #[arg(long)]
+        accept_id_changes: bool,
+    },
+    /// Pin the item ids readers hold today, read from the feeds they subscribed to, so
+    /// that switching to feedwright delivers no item twice (writes `feedwright.ids`).
+    Adopt {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Published feeds: files, http(s) URLs, OPML lists of feeds, or a previous
+        /// `--out` folder.
+        #[arg(required = true, value_name = "SOURCE")]
+        sources: Vec<String>,
     },
     /// Build, then keep `--out` current as posts and config change.
     Watch {
@@ -74,6 +89,10 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+        /// Also compare the ids readers hold in these published feeds (files, URLs,
+        /// OPML, a previous `--out`) with the ids feedwright would publish.
+        #[arg(long, value_name = "SOURCE", num_args = 1..)]
+        against: Vec<String>,
     },
 }
 
@@ -119,8 +138,11 @@ fn main() -> ExitCode {
         1
     };
     match cli.command {
-        Command::Build { site, out, keep_going } => build(&site, &out, keep_going, verbosity),
-        Command::Check { site } => check(&site, verbosity),
+        Command::Build { site, out, keep_going, accept_id_changes } => {
+            build(&site, &out, keep_going, accept_id_changes, verbosity)
+        }
+        Command::Check { site, against } => check(&site, &against, verbosity),
+        Command::Adopt { site, sources } => adopt(&site, &sources, verbosity),
         Command::Watch { site, out, daemon } => {
             init_logging(verbosity);
             let opts = watch_options(site, Some(out), daemon);
@@ -182,7 +204,13 @@ fn init_logging(verbosity: u8) {
 }
 
 /// Load the site and apply it; config problems end the run here (exit 2).
-fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnostic>), ExitCode> {
+/// `held`: the ids a previous build published (from its `--out`), and whether a post
+/// whose id would change keeps the published one.
+fn open_site(
+    args: &SiteArgs,
+    out: Option<&Path>,
+    held: Option<(&Ids, bool)>,
+) -> Result<(Site, Vec<Diagnostic>), ExitCode> {
     if !args.site.is_dir() {
         eprintln!("error: site folder `{}` does not exist", args.site.display());
         return Err(ExitCode::from(EXIT_CONFIG));
@@ -191,6 +219,9 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     let found = find_site(&args.site, skip.as_deref());
     let mut site = Site::new(Options { drafts: args.drafts, future: args.future }, chrono::Utc::now())
         .with_files(feedwright::edges::load::post_files(&args.site));
+    if let Some((ids, keep)) = held {
+        site.hold_ids(ids.clone(), keep);
+    }
     let (_, mut diagnostics) = feedwright::edges::parallel::apply_found(&mut site, &args.site, found, Vec::new());
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
@@ -201,9 +232,12 @@ fn open_site(args: &SiteArgs, out: Option<&Path>) -> Result<(Site, Vec<Diagnosti
     Ok((site, diagnostics))
 }
 
-fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCode {
+fn build(args: &SiteArgs, out: &Path, keep_going: bool, accept_id_changes: bool, verbosity: u8) -> ExitCode {
     let started = Instant::now();
-    let (site, mut diagnostics) = match open_site(args, Some(out)) {
+    // A published id never changes silently: the ids the last build wrote are held.
+    let mut dir = OutDir::open(out);
+    let held = (!accept_id_changes).then(|| (dir.ids(), keep_going));
+    let (site, mut diagnostics) = match open_site(args, Some(out), held) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -218,7 +252,6 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
         return ExitCode::from(EXIT_POSTS);
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
-    let mut dir = OutDir::open(out);
     let outcome = match feedwright::edges::parallel::write_all(&site, &mut dir, keep_going) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -261,11 +294,29 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, verbosity: u8) -> ExitCo
     if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
 }
 
-fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
-    let (site, mut diagnostics) = match open_site(args, None) {
+fn check(args: &SiteArgs, against: &[String], verbosity: u8) -> ExitCode {
+    let (site, mut diagnostics) = match open_site(args, None, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if !against.is_empty() {
+        let items = match feedwright::edges::held::read_sources(against) {
+            Ok(items) => items,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        };
+        let (matched, differences) = feedwright::core::differences(&site, &items);
+        if verbosity >= 1 {
+            eprintln!(
+                "{} item(s) read, {matched} matched to posts, {} would get another id",
+                items.len(),
+                differences.len()
+            );
+        }
+        diagnostics.extend(differences);
+    }
     if let Some(renderer) = site.renderer() {
         let mut pass = feedwright::core::Pass::default();
         for post in renderer.every_post() {
@@ -280,6 +331,26 @@ fn check(args: &SiteArgs, verbosity: u8) -> ExitCode {
         eprintln!("{errors} error(s), {warnings} warning(s)");
     }
     if errors > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
+}
+
+fn adopt(args: &SiteArgs, sources: &[String], verbosity: u8) -> ExitCode {
+    let (site, diagnostics) = match open_site(args, None, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report(&args.site, &diagnostics, verbosity.min(1).saturating_sub(1));
+    match feedwright::edges::adopt::adopt(&args.site, &site, sources) {
+        Ok(adopted) => {
+            for line in &adopted.report {
+                println!("{line}");
+            }
+            if adopted.conflicts > 0 { ExitCode::from(EXIT_POSTS) } else { ExitCode::SUCCESS }
+        }
+        Err(e) => {
+            eprintln!("error: {e}; no pin was written");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
 }
 
 fn ms(d: std::time::Duration) -> f64 {

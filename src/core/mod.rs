@@ -4,6 +4,7 @@
 //! What the edges and the tests use is re-exported here; the modules themselves are the
 //! crate's own.
 
+pub(crate) mod adopt;
 pub(crate) mod catalog;
 pub(crate) mod counts;
 pub(crate) mod diag;
@@ -13,9 +14,11 @@ pub(crate) mod site;
 pub(crate) mod uri;
 pub(crate) mod xmltext;
 
+pub use self::adopt::{HeldItem, Plan, differences, plan};
 pub use self::catalog::FeedKey;
 pub use self::diag::{Diagnostic, Severity};
 pub use self::input::config::{Config, Format, parse_config};
+pub use self::input::ids::{PINS_FILE, Pins, parse_pins, write_pins};
 pub use self::input::post::{Post, parse_post};
 pub use self::render::{Files, Pass, PostFiles, Renderer};
 pub use self::site::{Affected, Change, Options, Site};

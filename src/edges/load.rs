@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::CONFIG_FILES;
+use crate::core::input::ids::PINS_FILE;
 use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::render::PostFiles;
 use crate::core::site::Change;
@@ -33,7 +34,7 @@ pub struct Found {
 /// Every input of the site at `root` (skipping the folder `skip`, the output).
 pub fn find_site(root: &Path, skip: Option<&Path>) -> Found {
     let mut found = Found::default();
-    for name in CONFIG_FILES {
+    for name in CONFIG_FILES.iter().chain([&PINS_FILE]) {
         let path = root.join(name);
         if path.is_file()
             && let Some(bytes) = read_file(root, &path, &mut found.diagnostics)

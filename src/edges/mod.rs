@@ -1,5 +1,7 @@
 //! The edges: everything that touches the world, kept thin around the core.
 
+pub mod adopt;
+pub mod held;
 pub mod load;
 pub mod output;
 pub mod parallel;

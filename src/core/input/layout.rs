@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use crate::core::input::config::CONFIG_FILES;
+use crate::core::input::ids::PINS_FILE;
 
 /// What kind of input a path is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum InputKind {
+    /// A config file, or the pins of `feedwright.ids` (read with the config).
     Config,
     Post,
     Other,
@@ -17,7 +19,7 @@ pub enum InputKind {
 pub fn input_kind(path: &Path) -> InputKind {
     let parts: Vec<&str> = path.components().filter_map(|c| c.as_os_str().to_str()).collect();
     match parts.as_slice() {
-        [name] if CONFIG_FILES.contains(name) => InputKind::Config,
+        [name] if CONFIG_FILES.contains(name) || *name == PINS_FILE => InputKind::Config,
         [root, .., name] if (*root == "content" || *root == "_posts") => {
             let hidden = parts.iter().any(|p| p.starts_with('.'));
             let markdown = name.ends_with(".md") || name.ends_with(".markdown");
@@ -36,6 +38,7 @@ mod tests {
     fn classifies_inputs() {
         assert_eq!(input_kind(Path::new("feedwright.yaml")), InputKind::Config);
         assert_eq!(input_kind(Path::new("config.toml")), InputKind::Config);
+        assert_eq!(input_kind(Path::new("feedwright.ids")), InputKind::Config);
         assert_eq!(input_kind(Path::new("content/post/a.md")), InputKind::Post);
         assert_eq!(input_kind(Path::new("_posts/2020-01-01-a.markdown")), InputKind::Post);
         assert_eq!(input_kind(Path::new("content/_index.md")), InputKind::Other);

@@ -4,6 +4,7 @@ pub mod config;
 pub mod dates;
 pub mod flatyaml;
 pub mod frontmatter;
+pub mod ids;
 pub mod layout;
 pub mod post;
 pub mod values;

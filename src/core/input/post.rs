@@ -15,6 +15,7 @@ use crate::core::diag::Diagnostic;
 use crate::core::input::config::{Author, Config};
 use crate::core::input::dates::{WrittenDate, parse_date};
 use crate::core::input::frontmatter::{FrontMatter, split};
+use crate::core::input::ids::{IdScheme, IdSource};
 use crate::core::input::values::{parse_authors, scalar_string, string_list};
 
 /// One post, as every feed it appears in sees it.
@@ -30,6 +31,8 @@ pub struct Post {
     pub path: String,
     /// The item id: RSS `guid`, Atom `id`.
     pub id: String,
+    /// Which rule gave the id.
+    pub id_source: IdSource,
     pub tags: Vec<String>,
     pub categories: Vec<String>,
     /// Series named in front matter.
@@ -39,6 +42,8 @@ pub struct Post {
     pub authors: Vec<Author>,
     /// `description`/`summary`/`excerpt` from front matter.
     pub summary: Option<String>,
+    /// Hugo's `aliases`: paths the post was published at before.
+    pub aliases: Vec<String>,
     /// Markdown body; `None` when the site reads it again from the file when a feed
     /// shows the post (large sites keep only what ranks posts in memory).
     pub body: Option<String>,
@@ -161,6 +166,7 @@ impl Parser<'_> {
         }
         let authors =
             self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
+        let aliases = list("aliases").into_iter().filter(|a| !a.chars().any(char::is_control)).collect();
         let summary = self
             .front
             .first_of(&["description", "summary", "excerpt"])
@@ -172,7 +178,7 @@ impl Parser<'_> {
             return None;
         }
         let path = self.permalink_path(&date)?;
-        let id = self.id(&date, &path)?;
+        let (id, id_source) = self.id(&date, &path)?;
         Some(Post {
             source: self.path.to_path_buf(),
             detected_series: crate::core::catalog::detect_series(&title, self.config),
@@ -183,11 +189,13 @@ impl Parser<'_> {
             date,
             path,
             id,
+            id_source,
             tags,
             categories,
             series,
             authors,
             summary,
+            aliases,
             body: (keep == Body::Keep).then(|| body.to_string()),
             body_line,
             draft,
@@ -294,14 +302,21 @@ impl Parser<'_> {
         Some(if path.starts_with('/') { path } else { format!("/{path}") })
     }
 
-    fn id(&mut self, date: &WrittenDate, path: &str) -> Option<String> {
-        for key in ["guid", "wordpress_url"] {
-            if let Some(value) = self.front.get(key).and_then(scalar_string) {
-                let value = value.trim();
-                if !value.is_empty() {
-                    return Some(value.to_string());
-                }
-            }
+    /// The item id, by the first rule that gives one: `guid`, a pin, `wordpress_url`,
+    /// `wordpress_id`, the site's `id_scheme`.
+    fn id(&mut self, date: &WrittenDate, path: &str) -> Option<(String, IdSource)> {
+        let given = |key: &str| {
+            let value = self.front.get(key).and_then(scalar_string)?;
+            Some(value.trim().to_string()).filter(|v| !v.is_empty())
+        };
+        if let Some(guid) = given("guid") {
+            return Some((guid, IdSource::Guid));
+        }
+        if let Some(pin) = self.config.pins.get(self.path) {
+            return Some((pin.clone(), IdSource::Pin));
+        }
+        if let Some(url) = given("wordpress_url") {
+            return Some((url, IdSource::WordpressUrl));
         }
         if let Some(value) = self.front.get("wordpress_id") {
             let digits = scalar_string(value).map(|s| s.trim().to_string()).unwrap_or_default();
@@ -309,11 +324,15 @@ impl Parser<'_> {
                 self.error("wordpress_id", format!("`wordpress_id: {digits}` must be a whole number"));
                 return None;
             }
-            return Some(format!("{}/?p={digits}", self.config.guid_base));
+            return Some((format!("{}/?p={digits}", self.config.guid_base), IdSource::WordpressId));
         }
-        // A tag URI is a URI: a permalink path with other characters is percent-encoded.
+        // URIs both: a permalink path with other characters is percent-encoded.
         let path = crate::core::uri::encode(path);
-        Some(format!("tag:{},{}:{}", self.config.host(), date.written_day.format("%Y-%m-%d"), path))
+        let id = match self.config.id_scheme {
+            IdScheme::Tag => format!("tag:{},{}:{}", self.config.host(), date.written_day.format("%Y-%m-%d"), path),
+            IdScheme::Permalink => format!("{}{path}", self.config.base_url),
+        };
+        Some((id, IdSource::Scheme))
     }
 }
 

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use super::{Affected, Site};
 use crate::core::catalog::FeedKey;
-use crate::core::catalog::slug::stable_hash;
 use crate::core::input::post::Post;
 
 /// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
@@ -25,7 +24,7 @@ impl Site {
             self.generation += 1;
         }
         let changed = self.catalog.take_changed_posts();
-        let Some((config, _, config_bytes)) = &self.config else { return Affected::default() };
+        let Some((config, config_hash)) = &self.config else { return Affected::default() };
         let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
         // With more posts changed than there are feeds (a first build), look at them all.
         let full = self.fingerprints.get(&None) != Some(&self.generation) || changed.len() >= keys.len();
@@ -45,7 +44,7 @@ impl Site {
             candidates.retain(|k| keys.contains(k));
             candidates
         };
-        let config_hash = stable_hash(config_bytes);
+        let config_hash = *config_hash;
         // A feed without items is dated by the site's newest post.
         let site_newest = self.catalog.newest();
         let mut after: BTreeMap<Option<FeedKey>, u64> = self

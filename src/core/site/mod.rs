@@ -22,10 +22,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use self::fingerprint::STALE;
 use self::sources::Source;
+use crate::core::catalog::slug::stable_hash;
 use crate::core::catalog::{Catalog, FeedKey};
 use crate::core::counts::Counts;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::{CONFIG_FILES, Config, parse_config};
+use crate::core::input::ids::{PINS_FILE, Pins, parse_pins};
 use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::input::post::Post;
 use crate::core::render::{Files, HtmlCache, OPML, Pass, PostFiles, Renderer};
@@ -105,12 +107,16 @@ impl Affected {
 /// A site: its configuration and posts, and the moment "now" is (given by the caller).
 pub struct Site {
     options: Options,
+    /// The ids the last build published, by post file: a post whose rules now give
+    /// another id is an error, and keeps the published one when `keep_held`.
+    held: FxHashMap<PathBuf, String>,
+    keep_held: bool,
     /// Reads a post file again; with one, the site keeps no post text in memory.
     files: Option<Arc<dyn PostFiles>>,
     now: DateTime<Utc>,
     config_files: BTreeMap<PathBuf, Vec<u8>>,
-    /// The config in force and the bytes it came from.
-    config: Option<(Config, PathBuf, Vec<u8>)>,
+    /// The config in force (pins included), and a hash of the files it was read from.
+    config: Option<(Config, u64)>,
     config_diagnostics: Vec<Diagnostic>,
     sources: FxHashMap<PathBuf, Source>,
     /// Every parsed post's id → the files that claim it (the first one wins).
@@ -142,6 +148,8 @@ impl Site {
     pub fn new(options: Options, now: DateTime<Utc>) -> Site {
         Site {
             options,
+            held: FxHashMap::default(),
+            keep_held: false,
             files: None,
             now,
             config_files: BTreeMap::new(),
@@ -163,6 +171,29 @@ impl Site {
         }
     }
 
+    /// The ids readers hold (what the last build published, by post file). Call before
+    /// the posts are applied. A post whose rules now give another id gets an error
+    /// naming both and the cause; with `keep`, it goes on being published with the id
+    /// readers hold (the daemon, `--keep-going`).
+    pub fn hold_ids(&mut self, ids: impl IntoIterator<Item = (PathBuf, String)>, keep: bool) {
+        self.held.extend(ids);
+        self.keep_held = keep;
+    }
+
+    /// Hold, from now on, the ids of posts published since (the daemon after each write).
+    pub fn hold_published(&mut self) {
+        for (path, post) in &self.visible {
+            if !self.held.contains_key(path) {
+                self.held.insert(path.clone(), post.id.clone());
+            }
+        }
+    }
+
+    /// Every post the feeds show, with its id (what a build publishes).
+    pub fn published_ids(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.visible.iter().map(|(path, post)| (path.as_path(), post.id.as_str()))
+    }
+
     /// Keep no post text in memory: read a file again (through `files`) when a feed shows
     /// its post or the config changes. For large sites; the files must stay readable.
     pub fn with_files(mut self, files: Arc<dyn PostFiles>) -> Site {
@@ -171,7 +202,7 @@ impl Site {
     }
 
     pub fn config(&self) -> Option<&Config> {
-        self.config.as_ref().map(|(c, _, _)| c)
+        self.config.as_ref().map(|(c, _)| c)
     }
 
     /// Apply a batch of file changes; says which outputs changed.
@@ -261,31 +292,44 @@ impl Site {
     }
 
     /// Reads the config in force from the config files; true when it changed.
+    /// Reads the config in force from the config files and `feedwright.ids`; true when
+    /// it changed. A broken config or pins file keeps the last good config running.
     fn reload_config(&mut self) -> bool {
         self.config_diagnostics.clear();
-        let chosen =
-            CONFIG_FILES.iter().map(PathBuf::from).find_map(|p| self.config_files.get(&p).map(|b| (p, b.clone())));
+        let chosen = CONFIG_FILES.iter().map(PathBuf::from).find_map(|p| self.config_files.get(&p).map(|b| (p, b)));
         let Some((path, bytes)) = chosen else {
             self.config_diagnostics.push(missing_config());
             return false;
         };
-        if let Some((_, p, b)) = &self.config
-            && *p == path
-            && *b == bytes
-        {
+        let pins_file = self.config_files.get(Path::new(PINS_FILE));
+        let inputs = stable_hash(path.as_os_str().as_encoded_bytes())
+            ^ stable_hash(bytes).rotate_left(1)
+            ^ pins_file.map_or(0, |b| stable_hash(b).rotate_left(2));
+        if self.config.as_ref().is_some_and(|(_, hash)| *hash == inputs) {
             return false;
         }
-        match parse_config(&path, &bytes) {
-            Ok(config) => {
-                self.config = Some((config, path, bytes));
+        let pins = pins_file.map_or(Ok(Pins::new()), |b| parse_pins(Path::new(PINS_FILE), b));
+        match (parse_config(&path, bytes), pins) {
+            (Ok(mut config), Ok(pins)) => {
+                config.pins = Arc::new(pins);
+                self.config = Some((config, inputs));
                 true
             }
-            // A broken config keeps the last good one running.
-            Err(diagnostics) => {
-                self.config_diagnostics = diagnostics;
+            (config, pins) => {
+                self.config_diagnostics = config.err().into_iter().chain(pins.err()).flatten().collect();
                 false
             }
         }
+    }
+
+    /// Every parsed post (its last good version while its file is broken), by file.
+    pub fn posts(&self) -> impl Iterator<Item = (&Path, &Post)> {
+        self.sources.iter().filter_map(|(path, s)| Some((path.as_path(), s.post.as_deref()?)))
+    }
+
+    /// Whether the file at `path` is broken while its last good version shows.
+    pub fn is_broken(&self, path: &Path) -> bool {
+        self.sources.get(path).is_some_and(|s| s.broken && s.post.is_some())
     }
 
     /// The post parsed from `path`: its last good version while the file is broken.
@@ -366,7 +410,7 @@ impl Site {
                 self.html.insert(path, html);
             }
         }
-        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
+        let Some(config) = self.config.as_ref().map(|(c, _)| c) else { return };
         for path in stale {
             if let Some(post) = self.visible.get(&path) {
                 for key in self.catalog.feeds_of(config, post) {

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashSet;
 
 use super::{Change, Prepared, Site};
-use crate::core::catalog::slug::stable_hash;
 use crate::core::diag::Diagnostic;
+use crate::core::input::ids::{IdSource, change_cause};
 use crate::core::input::post::{Body, Post, parse_post_with};
 
 #[derive(Debug)]
@@ -21,6 +21,8 @@ pub(super) struct Source {
     /// While the file is broken: the bytes `post` came from (to parse again under a new config).
     pub(super) good_bytes: Option<Vec<u8>>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// The file's last save did not parse: `post` is its last good version.
+    pub(super) broken: bool,
 }
 
 impl Site {
@@ -62,9 +64,7 @@ impl Site {
     }
 
     pub(super) fn config_hash(&self) -> u64 {
-        self.config
-            .as_ref()
-            .map_or(0, |(_, path, bytes)| stable_hash(path.as_os_str().as_encoded_bytes()) ^ stable_hash(bytes))
+        self.config.as_ref().map_or(0, |(_, hash)| *hash)
     }
 
     /// Keep a file's new bytes to be parsed by `reparse` (its last good post stays).
@@ -72,9 +72,10 @@ impl Site {
         let bytes = self.kept(bytes);
         let source = match self.take_source(&path) {
             Some(Source { post: Some(post), good_bytes, bytes: old, .. }) => {
-                Source { bytes, post: Some(post), good_bytes: good_bytes.or(old), diagnostics: Vec::new() }
+                let good_bytes = good_bytes.or(old);
+                Source { bytes, post: Some(post), good_bytes, diagnostics: Vec::new(), broken: false }
             }
-            _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new() },
+            _ => Source { bytes, post: None, good_bytes: None, diagnostics: Vec::new(), broken: false },
         };
         self.put_source(path, source);
     }
@@ -103,9 +104,9 @@ impl Site {
         let source = match parsed {
             Some(post) => {
                 self.stale.remove(&path);
-                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics }
+                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics, broken: false }
             }
-            None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics },
+            None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics, broken: true },
         };
         self.install(path, source, old_post, recheck);
     }
@@ -116,10 +117,13 @@ impl Site {
         let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
         let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
         let source = match parsed {
-            Some(post) => Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics },
+            Some(post) => {
+                Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics, broken: false }
+            }
             None => {
                 let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0).map(Arc::new);
-                Source { bytes: old.bytes, post: again.or(old.post.clone()), good_bytes: old.good_bytes, diagnostics }
+                let post = again.or(old.post.clone());
+                Source { bytes: old.bytes, post, good_bytes: old.good_bytes, diagnostics, broken: true }
             }
         };
         self.install(path, source, old.post, recheck);
@@ -132,9 +136,29 @@ impl Site {
         let body = if self.files.is_none() { Body::Keep } else { Body::InFile };
         let parsed =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post_with(path, bytes, config, body)));
-        parsed.unwrap_or_else(|_| {
+        let (mut post, mut diagnostics) = parsed.unwrap_or_else(|_| {
             (None, vec![Diagnostic::error(path, 1, "internal error while reading this post; please report it")])
-        })
+        });
+        if let Some(post) = &mut post
+            && let Some(held) = self.held.get(path).filter(|held| **held != post.id)
+        {
+            diagnostics.push(Diagnostic::error(
+                path,
+                1,
+                format!(
+                    "its id would change from `{held}` (what readers hold) to `{}`: {}. \
+                     `feedwright adopt <the --out folder>` pins the old id; `--accept-id-changes` publishes the new one{}",
+                    post.id,
+                    change_cause(held, &post.id),
+                    if self.keep_held { " (the old id stays meanwhile)" } else { "" }
+                ),
+            ));
+            if self.keep_held {
+                post.id = held.clone();
+                post.id_source = IdSource::Published;
+            }
+        }
+        (post, diagnostics)
     }
 }
 

@@ -21,7 +21,7 @@ impl Site {
 
     /// Make the catalog hold the post at `path` exactly when it shows.
     pub(super) fn show_or_hide(&mut self, path: &Path) {
-        let Some(config) = self.config.as_ref().map(|(c, _, _)| c) else { return };
+        let Some(config) = self.config.as_ref().map(|(c, _)| c) else { return };
         let wanted = self.sources.get(path).and_then(|s| s.post.clone()).filter(|p| self.shows(p));
         let current = self.visible.get(path);
         if let (Some(a), Some(b)) = (&wanted, current)

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::disk::at;
 use super::is_safe;
@@ -31,18 +31,37 @@ pub fn content_tag(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-/// The manifest in `root`: its files, whether a batch was under way, and whether an older
-/// version wrote it.
-pub(super) fn read(root: &Path) -> (BTreeMap<String, Stamp>, bool, bool) {
+/// The line after which each line is a post's file and the id the build published.
+const IDS: &str = "# ids";
+
+/// Post file → the id the last build published for it.
+pub type Ids = BTreeMap<PathBuf, String>;
+
+/// What a manifest says.
+#[derive(Debug, Default)]
+pub(super) struct Manifest {
+    pub files: BTreeMap<String, Stamp>,
+    pub ids: Ids,
+    /// A batch was under way when the run stopped.
+    pub interrupted: bool,
+    /// An older version wrote it (temporary files beside their targets).
+    pub legacy: bool,
+}
+
+/// The manifest in `root` (empty when there is none).
+pub(super) fn read(root: &Path) -> Manifest {
     let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
-    let legacy = !text.is_empty() && !text.starts_with(HEADER);
-    let interrupted = text.lines().any(|l| l == PENDING);
-    let files = text.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect();
-    (files, interrupted, legacy)
+    let (files, ids) = text.split_once(&format!("\n{IDS}\n")).unwrap_or((&text, ""));
+    Manifest {
+        files: files.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect(),
+        ids: ids.lines().filter_map(|l| l.split_once('\t')).map(|(p, id)| (PathBuf::from(p), id.to_string())).collect(),
+        interrupted: files.lines().any(|l| l == PENDING),
+        legacy: !text.is_empty() && !text.starts_with(HEADER),
+    }
 }
 
 /// Write the manifest atomically and durably; `pending` marks a batch under way.
-pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
+pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, ids: &Ids, pending: bool) -> io::Result<()> {
     let mut text = format!("{HEADER}\n");
     if pending {
         text.push_str(PENDING);
@@ -54,6 +73,13 @@ pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool)
             text.push_str(&format!("\t{hash:032x}\t{since}"));
         }
         text.push('\n');
+    }
+    if !ids.is_empty() {
+        text.push_str(IDS);
+        text.push('\n');
+        for (post, id) in ids {
+            text.push_str(&format!("{}\t{id}\n", post.display()));
+        }
     }
     let path = root.join(MANIFEST);
     let tmp = root.join(format!("{MANIFEST}.tmp"));

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use self::disk::{at, failpoint, modified, sync_filesystem};
 use self::manifest::legacy_temp_target;
-pub use self::manifest::{MANIFEST, Stamp, content_tag};
+pub use self::manifest::{Ids, MANIFEST, Stamp, content_tag};
 
 /// Where changed files wait to be renamed into place.
 pub const STAGING: &str = ".feedwright-tmp";
@@ -67,6 +67,9 @@ pub struct Batch {
 pub struct OutDir {
     root: PathBuf,
     manifest: BTreeMap<String, Stamp>,
+    /// The ids published, by post file; `ids_changed` until the manifest holds them.
+    ids: Ids,
+    ids_changed: bool,
     /// The last run stopped between `begin` and `finish`.
     interrupted: bool,
     /// Written by a version that named temporary files `.NAME.PID.tmp` beside targets.
@@ -77,8 +80,37 @@ pub struct OutDir {
 impl OutDir {
     /// Open `root` and read its manifest; nothing is created or locked until a write.
     pub fn open(root: &Path) -> OutDir {
-        let (manifest, interrupted, legacy) = manifest::read(root);
-        OutDir { root: root.to_path_buf(), manifest, interrupted, legacy, lock: None }
+        let read = manifest::read(root);
+        OutDir {
+            root: root.to_path_buf(),
+            manifest: read.files,
+            ids: read.ids,
+            ids_changed: false,
+            interrupted: read.interrupted,
+            legacy: read.legacy,
+            lock: None,
+        }
+    }
+
+    /// The ids the last build published, by post file.
+    pub fn ids(&self) -> &Ids {
+        &self.ids
+    }
+
+    /// The ids this build publishes (written with the manifest by `finish`).
+    pub fn record_ids<'a>(&mut self, ids: impl IntoIterator<Item = (&'a Path, &'a str)>) {
+        let mut same = 0;
+        let mut all = Ids::new();
+        for (post, id) in ids {
+            if self.ids.get(post).is_some_and(|held| held == id) {
+                same += 1;
+            }
+            all.insert(post.to_path_buf(), id.to_string());
+        }
+        if same != self.ids.len() || all.len() != self.ids.len() {
+            self.ids = all;
+            self.ids_changed = true;
+        }
     }
 
     /// What the manifest knows of the file `rel`.
@@ -127,7 +159,7 @@ impl OutDir {
         }
         if known.len() != before {
             batch.manifest_before = Some(fs::read(self.root.join(MANIFEST)).ok());
-            manifest::write(&self.root, &known, true)?;
+            manifest::write(&self.root, &known, &self.ids, true)?;
             self.interrupted = true;
             self.manifest = known;
         }
@@ -372,10 +404,11 @@ impl OutDir {
                 self.prune_empty_dirs(rel);
             }
         }
-        if manifest != self.manifest || self.interrupted || !self.root.join(MANIFEST).exists() {
-            manifest::write(&self.root, &manifest, false)?;
+        if manifest != self.manifest || self.ids_changed || self.interrupted || !self.root.join(MANIFEST).exists() {
+            manifest::write(&self.root, &manifest, &self.ids, false)?;
             self.manifest = manifest;
             self.interrupted = false;
+            self.ids_changed = false;
         }
         Ok(done)
     }

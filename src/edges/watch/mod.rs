@@ -102,6 +102,11 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         publisher,
         logged: HashSet::new(),
     };
+    // Ids the last build published stay published: a post whose rules now give another
+    // id is an error, and keeps its old id until the input is fixed or pinned.
+    if let Some(out) = &daemon.out {
+        daemon.site.hold_ids(out.ids().clone(), true);
+    }
     let found = find_site(&root, daemon.out_abs.as_deref());
     let (_, load_diagnostics) = crate::edges::parallel::apply_found(&mut daemon.site, &root, found, Vec::new());
     if daemon.site.config().is_none() {
@@ -316,7 +321,7 @@ impl Daemon {
         new.sort();
         for d in new {
             if d.is_error() {
-                let kept = if self.site.post(&d.path).is_some() {
+                let kept = if self.site.is_broken(&d.path) {
                     " (its last good version stays in the feeds)"
                 } else if crate::core::input::config::CONFIG_FILES.iter().any(|c| d.path == Path::new(c)) {
                     " (the last good config stays in force)"
@@ -376,6 +381,9 @@ impl Daemon {
             return Ok(written);
         };
         let regen = regeneration(&self.site, affected).map_err(std::io::Error::other)?;
+        if let Some(out) = &mut self.out {
+            out.record_ids(self.site.published_ids());
+        }
         let mut written = match &mut self.out {
             Some(out) if regen.full => out.replace(&regen.files)?,
             Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() => {
@@ -385,6 +393,7 @@ impl Daemon {
         };
         let diagnostics = regen.pass.diagnostics();
         self.site.keep(regen.pass);
+        self.site.hold_published();
         // Every problem known now, so that /healthz tells of it.
         let mut errors: Vec<String> = self
             .site

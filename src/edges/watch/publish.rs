@@ -68,14 +68,17 @@ pub fn write_affected(
     if affected.config {
         let outcome = crate::edges::parallel::write_all(site, out, true)?;
         site.keep(outcome.pass);
+        site.hold_published();
         return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
     }
     if affected.is_empty() {
         return Ok((Written::default(), Vec::new()));
     }
     let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
+    out.record_ids(site.published_ids());
     let written = out.update(&regen.files, &regen.removed)?;
     let diagnostics = regen.pass.diagnostics();
     site.keep(regen.pass);
+    site.hold_published();
     Ok((written, diagnostics))
 }

@@ -11,6 +11,7 @@ mod jekyll;
 mod options;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use regex::Regex;
@@ -20,6 +21,7 @@ use url::Url;
 use self::fields::Fields;
 use crate::core::diag::Diagnostic;
 use crate::core::input::frontmatter::toml_to_yaml;
+use crate::core::input::ids::{IdScheme, Pins};
 
 /// Config file names, most specific first: the first one present is the site's config.
 pub const CONFIG_FILES: &[&str] = &[
@@ -132,6 +134,10 @@ pub struct Config {
     pub cache_max_age: u64,
     /// Curly quotes, dashes and ellipses, as Hugo's and Jekyll's Markdown print them.
     pub typographer: bool,
+    /// How ids are minted for posts no other rule names.
+    pub id_scheme: IdScheme,
+    /// The ids readers held before the switch (`feedwright.ids`), by post file.
+    pub pins: Arc<Pins>,
 }
 
 impl Config {
@@ -157,6 +163,8 @@ impl Config {
             wordpress_urls: false,
             cache_max_age: DEFAULT_CACHE_MAX_AGE,
             typographer: true,
+            id_scheme: IdScheme::Tag,
+            pins: Arc::default(),
         }
     }
 

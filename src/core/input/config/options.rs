@@ -8,6 +8,7 @@ use serde_yaml::Value;
 use super::fields::Fields;
 use super::{Config, CustomFeed, Format};
 use crate::core::catalog::slug::slugify;
+use crate::core::input::ids::IdScheme;
 use crate::core::input::values::{lookup, scalar_string, string_list};
 
 /// Every key feedwright's options know.
@@ -30,6 +31,7 @@ pub(super) const OPTIONS: &[&str] = &[
     "wordpress_urls",
     "cache_max_age",
     "typographer",
+    "id_scheme",
 ];
 
 /// Set on `config` every option `fields` holds; report unknown keys and bad values.
@@ -82,6 +84,12 @@ pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
     }
     if let Some(v) = fields.flag("typographer") {
         config.typographer = v;
+    }
+    match fields.string("id_scheme").as_deref().map(str::trim) {
+        None => {}
+        Some("tag") => config.id_scheme = IdScheme::Tag,
+        Some("permalink") => config.id_scheme = IdScheme::Permalink,
+        Some(other) => fields.error("id_scheme", format!("`{other}` is not an id scheme (tag or permalink)")),
     }
 }
 
