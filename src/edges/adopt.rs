@@ -44,9 +44,11 @@ pub fn adopt(root: &Path, site: &Site, sources: &[String]) -> Result<Adopted, St
 
 fn describe(plan: &Plan, items: usize, sources: usize) -> Vec<String> {
     let mut lines = vec![format!("read {items} item(s) from {sources} source(s)")];
-    if let Some((shape, n)) = plan.shapes.iter().max_by_key(|(_, n)| **n) {
-        let all: Vec<String> = plan.shapes.iter().map(|(s, n)| format!("{s}: {n}")).collect();
-        lines.push(format!("the ids readers hold are mostly {shape} ({n} of {items}; {})", all.join(", ")));
+    let mut shapes: Vec<(&&str, &usize)> = plan.shapes.iter().collect();
+    shapes.sort_by(|a, b| b.1.cmp(a.1));
+    if !shapes.is_empty() {
+        let all: Vec<String> = shapes.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        lines.push(format!("ids readers hold: {}", all.join(", ")));
     }
     lines.push(format!(
         "matched {} item(s) to posts: {} post(s) already publish the id readers hold, {} need a pin",

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod http;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -70,6 +71,13 @@ impl TestSite {
         let out = self.build(&[]);
         assert!(out.status.success(), "build failed: {}", stderr(&out));
         out
+    }
+
+    /// A build that must fail with `code` and say `message`.
+    pub fn build_ok_or_fail_with(&self, code: i32, message: &str) {
+        let out = self.build(&[]);
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert!(stderr(&out).contains(message), "`{message}` missing in:\n{}", stderr(&out));
     }
 
     pub fn feed(&self, rel: &str) -> feed_rs::model::Feed {

@@ -122,6 +122,11 @@ pub fn change_cause(held: &str, now: &str) -> String {
             format!("{} changed", what.join(" and "))
         }
         (None, _, Some(_), None) => "`id_scheme`, `guid` or a pin changed".into(),
+        (None, _, None, Some(_)) if held.starts_with("http://") || held.starts_with("https://") => {
+            "readers hold a URL — the permalink, as Hugo, Zola and jekyll-feed publish ids — and feedwright \
+             mints a tag URI (`id_scheme: tag`)"
+                .into()
+        }
         (None, _, None, Some(_)) => "`id_scheme` changed, or a pin or `guid` was removed".into(),
         _ => "the rules give another id now (a pin, `guid`, `url`, `base_url` or `id_scheme` changed)".into(),
     }
@@ -155,5 +160,6 @@ mod tests {
         assert!(change_cause("tag:ex.org,2020-01-01:/a/", "tag:ex.org,2020-01-01:/b/").contains("permalink"));
         assert!(change_cause("tag:ex.org,2020-01-01:/a/", "tag:ex.org,2020-01-02:/a/").contains("`date`"));
         assert!(change_cause("tag:ex.org,2020-01-01:/a/", "https://ex.org/a/").contains("id_scheme"));
+        assert!(change_cause("http://ex.org/a/", "tag:ex.org,2020-01-01:/a/").contains("permalink"));
     }
 }
