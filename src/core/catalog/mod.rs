@@ -346,7 +346,10 @@ mod tests {
             detect_series("Virtualization Short Take #26, Hyper-V Edition", &c).as_deref(),
             Some("Virtualization Short Take")
         );
-        assert_eq!(detect_series("Technology Short Take 100", &c), None);
+        assert_eq!(detect_series("Technology Short Take 100", &c).as_deref(), Some("Technology Short Take"));
+        assert_eq!(detect_series("Technology Short Take #63", &c).as_deref(), Some("Technology Short Take"));
+        assert_eq!(detect_series("Kubernetes Notes 3: Networking", &c).as_deref(), Some("Kubernetes Notes"));
+        assert_eq!(detect_series("Top 10 Tips for Labs", &c), None);
         assert_eq!(detect_series("No number here", &c), None);
     }
 

@@ -26,7 +26,7 @@ use crate::core::catalog::slug::stable_hash;
 use crate::core::catalog::{Catalog, FeedKey};
 use crate::core::counts::Counts;
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::{CONFIG_FILES, Config, parse_config};
+use crate::core::input::config::{CONFIG_FILES, Config, parse_configs};
 use crate::core::input::ids::{PINS_FILE, Pins, parse_pins};
 use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::input::post::Post;
@@ -296,20 +296,30 @@ impl Site {
     /// it changed. A broken config or pins file keeps the last good config running.
     fn reload_config(&mut self) -> bool {
         self.config_diagnostics.clear();
-        let chosen = CONFIG_FILES.iter().map(PathBuf::from).find_map(|p| self.config_files.get(&p).map(|b| (p, b)));
-        let Some((path, bytes)) = chosen else {
+        // feedwright.yaml overlays the generator's config (the first one present).
+        let find = |own: bool| {
+            CONFIG_FILES
+                .iter()
+                .filter(|name| name.starts_with("feedwright.") == own)
+                .find_map(|name| self.config_files.get_key_value(Path::new(name)))
+                .map(|(p, b)| (p.as_path(), b.as_slice()))
+        };
+        let (generator, own) = (find(false), find(true));
+        if generator.is_none() && own.is_none() {
             self.config_diagnostics.push(missing_config());
             return false;
-        };
+        }
         let pins_file = self.config_files.get(Path::new(PINS_FILE));
-        let inputs = stable_hash(path.as_os_str().as_encoded_bytes())
-            ^ stable_hash(bytes).rotate_left(1)
-            ^ pins_file.map_or(0, |b| stable_hash(b).rotate_left(2));
+        let hash = |file: Option<(&Path, &[u8])>| {
+            file.map_or(0, |(p, b)| stable_hash(p.as_os_str().as_encoded_bytes()) ^ stable_hash(b).rotate_left(1))
+        };
+        let inputs =
+            hash(generator) ^ hash(own).rotate_left(2) ^ pins_file.map_or(0, |b| stable_hash(b).rotate_left(3));
         if self.config.as_ref().is_some_and(|(_, hash)| *hash == inputs) {
             return false;
         }
         let pins = pins_file.map_or(Ok(Pins::new()), |b| parse_pins(Path::new(PINS_FILE), b));
-        match (parse_config(&path, bytes), pins) {
+        match (parse_configs(generator, own), pins) {
             (Ok(mut config), Ok(pins)) => {
                 config.pins = Arc::new(pins);
                 self.config = Some((config, inputs));

@@ -37,9 +37,11 @@ pub const CONFIG_FILES: &[&str] = &[
     "_config.yaml",
 ];
 
-/// The series pattern every site gets: "Virtualization Short Take #5" (and
-/// "… #26, Hyper-V Edition") belong to series "Virtualization Short Take".
-pub const DEFAULT_SERIES_PATTERN: &str = r"^(?P<name>.+?)\s+#\d+\b";
+/// The series patterns every site gets: `Name #N` (and "Virtualization Short Take #26,
+/// Hyper-V Edition"), `Name N`, `Name N, suffix` and `Name N: suffix` — so that "Technology
+/// Short Take #63" and "Technology Short Take 100" are one series. A series found in titles
+/// needs two posts.
+pub const DEFAULT_SERIES_PATTERNS: &[&str] = &[r"^(?P<name>.+?)\s+#\d+\b", r"^(?P<name>.+?)\s+\d+(?:[,:]\s.*)?$"];
 /// Items per feed.
 pub const DEFAULT_LIMIT: usize = 20;
 /// `Cache-Control: max-age` of served feeds, in seconds.
@@ -155,7 +157,10 @@ impl Config {
             timezone: Tz::UTC,
             limit: DEFAULT_LIMIT,
             formats: vec![Format::Rss, Format::Atom],
-            series_patterns: vec![Regex::new(DEFAULT_SERIES_PATTERN).expect("the default series pattern is valid")],
+            series_patterns: DEFAULT_SERIES_PATTERNS
+                .iter()
+                .map(|p| Regex::new(p).expect("the built-in series patterns are valid"))
+                .collect(),
             feeds: Vec::new(),
             permalink: DEFAULT_PERMALINK.into(),
             section_permalinks: Vec::new(),
@@ -187,40 +192,96 @@ enum Dialect {
     Jekyll,
 }
 
-/// Parse the config file at `path` (relative to the site root) from its bytes.
+impl Dialect {
+    fn of(path: &Path) -> Dialect {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("feedwright.") {
+            Dialect::Feedwright
+        } else if name.starts_with("_config.") {
+            Dialect::Jekyll
+        } else {
+            Dialect::Hugo
+        }
+    }
+
+    /// The key that names the site's address.
+    fn base_key(self) -> &'static str {
+        match self {
+            Dialect::Feedwright => "base_url",
+            Dialect::Hugo => "baseURL",
+            Dialect::Jekyll => "url",
+        }
+    }
+}
+
+/// Parse one config file at `path` (relative to the site root) from its bytes.
 pub fn parse_config(path: &Path, bytes: &[u8]) -> Result<Config, Vec<Diagnostic>> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let dialect = if name.starts_with("feedwright.") {
-        Dialect::Feedwright
-    } else if name.starts_with("_config.") {
-        Dialect::Jekyll
-    } else {
-        Dialect::Hugo
-    };
+    match Dialect::of(path) {
+        Dialect::Feedwright => parse_configs(None, Some((path, bytes))),
+        _ => parse_configs(Some((path, bytes)), None),
+    }
+}
+
+/// The site's config: the facts of its generator's config (Hugo or Jekyll) with the
+/// feedwright options it holds (`params.feedwright` in Hugo's, `feedwright:` in Jekyll's),
+/// overlaid by `feedwright.yaml`: every key `feedwright.yaml` does not set comes from the
+/// generator's config. Either file may be missing, not both.
+pub fn parse_configs(
+    generator: Option<(&Path, &[u8])>,
+    own: Option<(&Path, &[u8])>,
+) -> Result<Config, Vec<Diagnostic>> {
+    let source = own.or(generator).map_or(Path::new("feedwright.yaml"), |(p, _)| p);
+    let mut config = Config::defaults(source);
+    let mut errors = Vec::new();
+    let mut base_key = "base_url";
+    if let Some((path, bytes)) = generator {
+        let dialect = Dialect::of(path);
+        base_key = dialect.base_key();
+        let text = text_of(path, bytes)?;
+        let root = mapping(path, text)?;
+        let mut fields = Fields::new(path, text, &root);
+        let nested = match dialect {
+            Dialect::Jekyll => {
+                jekyll::read(&mut fields, &mut config);
+                "feedwright"
+            }
+            _ => {
+                hugo::read(&mut fields, &mut config);
+                "params.feedwright"
+            }
+        };
+        if let Some(map) = fields.get(nested).and_then(Value::as_mapping) {
+            let mut options = Fields::new(path, text, map);
+            options::apply(&mut options, &mut config);
+            errors.extend(options.errors);
+        }
+        errors.extend(fields.errors);
+    }
+    if let Some((path, bytes)) = own {
+        let text = text_of(path, bytes)?;
+        let root = mapping(path, text)?;
+        let mut fields = Fields::new(path, text, &root);
+        options::apply(&mut fields, &mut config);
+        errors.extend(fields.errors);
+        if config.base_url.is_empty() {
+            base_key = "base_url";
+        }
+    }
+    finish(errors, config, source, base_key)
+}
+
+/// A config file's text: UTF-8, without a byte-order mark.
+fn text_of<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, Vec<Diagnostic>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
         vec![Diagnostic::error(path, line, "config is not valid UTF-8")]
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root = mapping(path, name, text)?;
-    let mut fields = Fields::new(path, text, &root);
-    let mut config = Config::defaults(path);
-    match dialect {
-        Dialect::Feedwright => options::apply(&mut fields, &mut config),
-        Dialect::Hugo => hugo::read(&mut fields, &mut config),
-        Dialect::Jekyll => jekyll::read(&mut fields, &mut config),
-    }
-    let base_key = match dialect {
-        Dialect::Feedwright => "base_url",
-        Dialect::Hugo => "baseURL",
-        Dialect::Jekyll => "url",
-    };
-    finish(fields, config, base_key)
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// A config file's text as one mapping (TOML read as the YAML values it spells).
-fn mapping(path: &Path, name: &str, text: &str) -> Result<Mapping, Vec<Diagnostic>> {
-    let root = if name.ends_with(".toml") {
+fn mapping(path: &Path, text: &str) -> Result<Mapping, Vec<Diagnostic>> {
+    let root = if path.extension().is_some_and(|e| e == "toml") {
         let table: toml::Table = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             vec![Diagnostic::error(path, line, format!("invalid TOML: {}", e.message()))]
@@ -244,13 +305,18 @@ fn mapping(path: &Path, name: &str, text: &str) -> Result<Mapping, Vec<Diagnosti
 
 /// Derived defaults (`guid_base` and `feeds_url` follow `base_url`, the title the host),
 /// and every problem found — `base_url` missing among them.
-fn finish(mut fields: Fields, mut config: Config, base_key: &str) -> Result<Config, Vec<Diagnostic>> {
+fn finish(
+    mut errors: Vec<Diagnostic>,
+    mut config: Config,
+    source: &Path,
+    base_key: &str,
+) -> Result<Config, Vec<Diagnostic>> {
     if config.base_url.is_empty() {
-        if !fields.errors.iter().any(|e| e.message.starts_with(&format!("`{base_key}`"))) {
+        if !errors.iter().any(|e| e.message.starts_with(&format!("`{base_key}`"))) {
             let message = format!(
                 "`{base_key}` is missing: feeds need the site's absolute URL (e.g. `{base_key}: https://example.com`)"
             );
-            fields.errors.push(Diagnostic::error(fields.path, 1, message));
+            errors.push(Diagnostic::error(source, 1, message));
         }
     } else {
         if config.guid_base.is_empty() {
@@ -264,7 +330,7 @@ fn finish(mut fields: Fields, mut config: Config, base_key: &str) -> Result<Conf
         let host = config.host();
         config.title = if host.is_empty() { "Untitled site".into() } else { host };
     }
-    if fields.errors.is_empty() { Ok(config) } else { Err(fields.errors) }
+    if errors.is_empty() { Ok(config) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -294,7 +360,7 @@ mod tests {
         assert_eq!(c.timezone, chrono_tz::Europe::Berlin);
         assert_eq!(c.limit, 5);
         assert_eq!(c.formats, vec![Format::Atom]);
-        assert_eq!(c.series_patterns.len(), 2);
+        assert_eq!(c.series_patterns.len(), 3);
         assert_eq!(c.feeds[0].tags, vec!["vmware", "esx"]);
         assert_eq!(c.websub_hub.as_deref(), Some("https://hub.example.net"));
         assert!(c.wordpress_urls);
@@ -322,6 +388,24 @@ mod tests {
         let c = parse("_config.yml", "url: https://ex.com\nbaseurl: /blog\ntitle: J\nauthor: Ann\n").unwrap();
         assert_eq!(c.base_url, "https://ex.com/blog");
         assert_eq!(c.permalink, "/:year/:month/:day/:slug/");
+    }
+
+    #[test]
+    fn feedwright_options_live_in_the_generators_config_or_overlay_it() {
+        let hugo = "baseURL: https://ex.org\ntitle: Ex\nparams:\n  description: From Hugo\n  feedwright:\n    limit: 7\n    series_patterns: ['^(?P<name>.+) part']\n";
+        let c = parse("config.yaml", hugo).unwrap();
+        assert_eq!((c.limit, c.description.as_str(), c.series_patterns.len()), (7, "From Hugo", 3));
+        let overlay = "limit: 9\nwebsub_hub: https://hub.ex.org\n";
+        let c = parse_configs(
+            Some((Path::new("config.yaml"), hugo.as_bytes())),
+            Some((Path::new("feedwright.yaml"), overlay.as_bytes())),
+        )
+        .unwrap();
+        assert_eq!((c.limit, c.base_url.as_str(), c.description.as_str()), (9, "https://ex.org", "From Hugo"));
+        assert_eq!(c.source, Path::new("feedwright.yaml"));
+        let jekyll = "url: https://j.org\nfeedwright:\n  formats: [atom]\n  colour: red\n";
+        let errs = parse("_config.yml", jekyll).unwrap_err();
+        assert!(errs[0].message.contains("unknown key `colour`"), "{errs:?}");
     }
 
     #[test]
