@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
 use crate::core::input::layout::{InputKind, input_kind};
+use crate::core::render::feed_files;
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
-use crate::core::render::{OPML, feed_files};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::load::{Found, read_post};
@@ -90,7 +90,7 @@ pub fn render_all(site: &Site) -> Result<(Files, Pass), WriteError> {
     let Some(renderer) = site.renderer() else { return Ok(Default::default()) };
     let mut pass = Pass::default();
     let mut files = render_files(&renderer, &renderer.keys(), &mut pass)?;
-    files.insert(OPML.into(), renderer.opml());
+    files.extend(renderer.site_files());
     Ok((files, pass))
 }
 
@@ -116,16 +116,17 @@ pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<
         return Ok(Outcome { written: Some(written), files: 0, diagnostics: Vec::new(), pass: Pass::default() });
     };
     let keys = renderer.keys();
-    let formats = site.config().map(|c| c.formats.clone()).unwrap_or_default();
+    let Some(config) = site.config() else { return Err(io::Error::other("no config")) };
+    let site_files = renderer.site_files();
     let targets: Vec<String> =
-        keys.iter().flat_map(|k| feed_files(k, &formats)).chain(std::iter::once(OPML.to_string())).collect();
+        keys.iter().flat_map(|k| feed_files(k, config)).chain(site_files.keys().cloned()).collect();
     let mut batch = out.begin(targets.iter())?;
     let mut pass = Pass::default();
     for part in keys.chunks(128) {
         let files = render_files(&renderer, part, &mut pass).map_err(io::Error::other)?;
         out.stage(&mut batch, &files)?;
     }
-    out.stage(&mut batch, &BTreeMap::from([(OPML.to_string(), renderer.opml())]))?;
+    out.stage(&mut batch, &site_files)?;
     let mut diagnostics = pass.diagnostics();
     diagnostics.extend(
         pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),

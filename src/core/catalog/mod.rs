@@ -7,17 +7,19 @@
 //! most common spelling), slugs, which series have enough posts — are recomputed from
 //! counts when they can have changed.
 //!
-//! (Just over 400 lines with its tests.)
+//! (Over 400 lines with its tests.)
 
+pub mod layout;
 pub mod series;
 pub mod slug;
 mod terms;
 
+pub use self::layout::Taxon;
 pub use self::series::{detect_series, matches, series_names};
 pub use self::terms::Terms;
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -33,20 +35,11 @@ pub enum FeedKey {
     Tag(String),
     Category(String),
     Series(String),
+    /// A Hugo section (`post` for `content/post/…`).
+    Section(String),
+    /// A term of another Hugo taxonomy: (its plural name, the term's slug).
+    Taxonomy(String, String),
     Custom(String),
-}
-
-impl FeedKey {
-    /// The folder the feed's files live in, relative to `--out` (`""` or `tags/nfs/`).
-    pub fn dir(&self) -> String {
-        match self {
-            FeedKey::Site => String::new(),
-            FeedKey::Tag(s) => format!("tags/{s}/"),
-            FeedKey::Category(s) => format!("categories/{s}/"),
-            FeedKey::Series(s) => format!("series/{s}/"),
-            FeedKey::Custom(s) => format!("{s}/"),
-        }
-    }
 }
 
 /// A feed: what it is called and which posts it shows.
@@ -102,6 +95,10 @@ pub struct Catalog {
     pub tags: Terms,
     pub categories: Terms,
     pub series: Terms,
+    /// Hugo's sections (only where the layout has section feeds).
+    pub sections: Terms,
+    /// Hugo's other taxonomies, by plural name.
+    pub others: BTreeMap<String, Terms>,
     custom: Vec<BTreeSet<Ranked>>,
 }
 
@@ -112,7 +109,7 @@ pub fn build(config: &Config, posts: &[Arc<Post>]) -> Catalog {
     for post in posts {
         catalog.insert(config, post);
     }
-    catalog.refresh();
+    catalog.refresh(config);
     catalog
 }
 
@@ -135,6 +132,13 @@ impl Catalog {
         for name in &post.series {
             self.series.declared.add(name.to_lowercase());
         }
+        if config.layout.sections() && !post.section.is_empty() {
+            self.sections.add(&post.section, post);
+        }
+        for (plural, terms) in &post.taxonomies {
+            let taxonomy = self.others.entry(plural.clone()).or_default();
+            terms.iter().for_each(|t| taxonomy.add(t, post));
+        }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
                 self.custom[i].insert(Ranked(post.clone()));
@@ -156,6 +160,14 @@ impl Catalog {
         for name in &post.series {
             self.series.declared.remove(name.to_lowercase().as_str());
         }
+        if config.layout.sections() && !post.section.is_empty() {
+            self.sections.remove(&post.section, post);
+        }
+        for (plural, terms) in &post.taxonomies {
+            if let Some(taxonomy) = self.others.get_mut(plural) {
+                terms.iter().for_each(|t| taxonomy.remove(t, post));
+            }
+        }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
                 self.custom[i].remove(&Ranked(post.clone()));
@@ -163,13 +175,19 @@ impl Catalog {
         }
     }
 
-    /// Bring slugs up to date; call after inserts and removes, before reading feeds.
-    /// True when a term that stays was renamed: then any feed may have changed.
-    pub fn refresh(&mut self) -> bool {
-        let tags = self.tags.refresh();
-        let categories = self.categories.refresh();
-        let series = self.series.refresh();
-        tags || categories || series
+    /// Bring slugs up to date (as the site's layout writes them); call after inserts and
+    /// removes, before reading feeds. True when a term that stays was renamed: then any
+    /// feed may have changed.
+    pub fn refresh(&mut self, config: &Config) -> bool {
+        let layout = &config.layout;
+        let mut renamed = self.tags.refresh(|n| layout.slug(Taxon::Tags, n));
+        renamed |= self.categories.refresh(|n| layout.slug(Taxon::Categories, n));
+        renamed |= self.series.refresh(|n| layout.slug(Taxon::Series, n));
+        renamed |= self.sections.refresh(|n| layout.slug(Taxon::Sections, n));
+        for (plural, terms) in &mut self.others {
+            renamed |= terms.refresh(|n| layout.slug(Taxon::Other(plural), n));
+        }
+        renamed
     }
 
     /// The posts inserted or removed since the last call.
@@ -187,6 +205,13 @@ impl Catalog {
         keys.extend(
             series_names(post).into_iter().filter_map(|n| self.series.slug(n)).map(|s| FeedKey::Series(s.clone())),
         );
+        keys.extend(self.sections.slug(&post.section).map(|s| FeedKey::Section(s.clone())));
+        for (plural, terms) in &post.taxonomies {
+            let Some(taxonomy) = self.others.get(plural) else { continue };
+            keys.extend(
+                terms.iter().filter_map(|t| taxonomy.slug(t)).map(|s| FeedKey::Taxonomy(plural.clone(), s.clone())),
+            );
+        }
         keys.extend(config.feeds.iter().filter(|f| matches(f, post)).map(|f| FeedKey::Custom(f.slug.clone())));
         keys
     }
@@ -221,6 +246,10 @@ impl Catalog {
                 .filter(|(key, _)| self.series_has_feed(key))
                 .map(|(_, s)| FeedKey::Series(s.clone())),
         );
+        keys.extend(self.sections.slugs.values().map(|s| FeedKey::Section(s.clone())));
+        for (plural, terms) in &self.others {
+            keys.extend(terms.slugs.values().map(|s| FeedKey::Taxonomy(plural.clone(), s.clone())));
+        }
         keys.extend(config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())));
         keys.sort();
         keys
@@ -231,12 +260,22 @@ impl Catalog {
         self.series.declared.contains(key) || self.series.members.get(key).is_some_and(|m| m.len() >= 2)
     }
 
+    /// The terms a term feed draws from, and what readers call them.
+    fn terms_of(&self, key: &FeedKey) -> Option<(&Terms, String)> {
+        Some(match key {
+            FeedKey::Tag(_) => (&self.tags, "tag".into()),
+            FeedKey::Category(_) => (&self.categories, "category".into()),
+            FeedKey::Series(_) => (&self.series, "series".into()),
+            FeedKey::Section(_) => (&self.sections, "section".into()),
+            FeedKey::Taxonomy(plural, _) => (self.others.get(plural)?, plural.trim_end_matches('s').to_string()),
+            FeedKey::Site | FeedKey::Custom(_) => return None,
+        })
+    }
+
     /// The members of a feed, newest first, with its limit.
     fn members(&self, config: &Config, key: &FeedKey) -> Option<(&BTreeSet<Ranked>, usize)> {
         match key {
             FeedKey::Site => Some((&self.all, config.limit)),
-            FeedKey::Tag(slug) => self.tags.members_of(slug).map(|m| (m, config.limit)),
-            FeedKey::Category(slug) => self.categories.members_of(slug).map(|m| (m, config.limit)),
             FeedKey::Series(slug) => self
                 .series
                 .by_slug
@@ -244,6 +283,9 @@ impl Catalog {
                 .filter(|k| self.series_has_feed(k))
                 .and_then(|k| self.series.members.get(k))
                 .map(|m| (m, config.limit)),
+            FeedKey::Tag(slug) | FeedKey::Category(slug) | FeedKey::Section(slug) | FeedKey::Taxonomy(_, slug) => {
+                self.terms_of(key)?.0.members_of(slug).map(|m| (m, config.limit))
+            }
             FeedKey::Custom(slug) => {
                 let i = config.feeds.iter().position(|f| &f.slug == slug)?;
                 Some((&self.custom[i], config.feeds[i].limit.unwrap_or(config.limit)))
@@ -262,57 +304,51 @@ impl Catalog {
         let items = self.items(config, key)?;
         let site = &config.title;
         let base = &config.base_url;
-        let (title, description, html_url) = match key {
-            FeedKey::Site => (
-                site.clone(),
-                if config.description.is_empty() {
-                    format!("Recent posts on {site}")
-                } else {
-                    config.description.clone()
-                },
-                format!("{base}/"),
-            ),
-            FeedKey::Tag(slug) | FeedKey::Category(slug) | FeedKey::Series(slug) => {
-                let (terms, label) = match key {
-                    FeedKey::Tag(_) => (&self.tags, "tag"),
-                    FeedKey::Category(_) => (&self.categories, "category"),
-                    _ => (&self.series, "series"),
-                };
-                let name = terms.by_slug.get(slug).map_or(slug.as_str(), |k| terms.display(k, slug));
-                (
-                    self.title(config, key),
-                    format!("Posts in {label} “{name}” on {site}"),
-                    crate::core::uri::encode(&format!("{base}/{}", key.dir())).into_owned(),
-                )
-            }
+        let page = crate::core::uri::encode(&format!("{base}{}", config.layout.page(key))).into_owned();
+        let description = match key {
+            FeedKey::Site if config.description.is_empty() => format!("Recent posts on {site}"),
+            FeedKey::Site => config.description.clone(),
             FeedKey::Custom(slug) => {
                 let custom = config.feeds.iter().find(|f| &f.slug == slug)?;
-                (
-                    self.title(config, key),
-                    custom.description.clone().unwrap_or_else(|| format!("{} on {site}", custom.title)),
-                    format!("{base}/"),
-                )
+                custom.description.clone().unwrap_or_else(|| format!("{} on {site}", custom.title))
+            }
+            _ => {
+                let (terms, label) = self.terms_of(key)?;
+                format!("Posts in {label} “{}” on {site}", self.name(terms, key))
             }
         };
-        Some(Feed { key: key.clone(), title, description, html_url, items })
+        Some(Feed { key: key.clone(), title: self.title(config, key), description, html_url: page, items })
+    }
+
+    /// The display name of a term feed's term.
+    fn name<'s>(&self, terms: &'s Terms, key: &'s FeedKey) -> &'s str {
+        let slug = match key {
+            FeedKey::Tag(s) | FeedKey::Category(s) | FeedKey::Series(s) | FeedKey::Section(s) => s,
+            FeedKey::Taxonomy(_, s) => s,
+            FeedKey::Site | FeedKey::Custom(_) => return "",
+        };
+        terms.by_slug.get(slug).map_or(slug.as_str(), |k| terms.display(k, slug))
     }
 
     /// A feed's title (what the OPML list shows of it).
     pub fn title(&self, config: &Config, key: &FeedKey) -> String {
         let site = &config.title;
-        let name = |terms: &Terms, label: &str, slug: &str| {
-            let name = terms.by_slug.get(slug).map_or(slug, |k| terms.display(k, slug));
-            format!("{site} — {label}: {name}")
-        };
         match key {
             FeedKey::Site => site.clone(),
-            FeedKey::Tag(slug) => name(&self.tags, "Tag", slug),
-            FeedKey::Category(slug) => name(&self.categories, "Category", slug),
-            FeedKey::Series(slug) => name(&self.series, "Series", slug),
             FeedKey::Custom(slug) => {
                 let title = config.feeds.iter().find(|f| &f.slug == slug).map_or(slug.as_str(), |f| f.title.as_str());
                 format!("{site} — {title}")
             }
+            _ => match self.terms_of(key) {
+                Some((terms, label)) => {
+                    let mut label = label;
+                    if let Some(first) = label.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    format!("{site} — {label}: {}", self.name(terms, key))
+                }
+                None => site.clone(),
+            },
         }
     }
 }
@@ -371,7 +407,7 @@ mod tests {
         assert_eq!(series, vec![FeedKey::Series("short-take".into())]);
         assert_eq!(cat.items(&c, &FeedKey::Series("short-take".into())).unwrap().len(), 2);
         cat.remove(&c, &b);
-        cat.refresh();
+        cat.refresh(&c);
         assert!(cat.items(&c, &FeedKey::Series("short-take".into())).is_none());
     }
 
@@ -410,7 +446,7 @@ mod tests {
         let mut cat = build(&c, &[a.clone(), b]);
         assert!(cat.keys(&c).contains(&FeedKey::Tag("solo".into())));
         cat.remove(&c, &a);
-        cat.refresh();
+        cat.refresh(&c);
         assert!(!cat.keys(&c).contains(&FeedKey::Tag("solo".into())));
         assert_eq!(cat.feed(&c, &FeedKey::Tag("shared".into())).unwrap().title, "Ex — Tag: shared");
     }

@@ -85,13 +85,13 @@ impl Terms {
 
     /// Reassign slugs after display names changed; true when a term that stays was
     /// renamed or moved to another slug.
-    pub(super) fn refresh(&mut self) -> bool {
+    pub(super) fn refresh(&mut self, slugify: impl Fn(&str) -> String) -> bool {
         let mut renamed = self
             .before
             .drain()
             .any(|(key, old)| old.is_some_and(|old| self.display.get(&key).is_some_and(|new| *new != old)));
         if self.stale {
-            let (slugs, collisions) = assign_slugs(self.display.values().map(String::as_str));
+            let (slugs, collisions) = assign_slugs(self.display.values().map(String::as_str), slugify);
             let slugs: HashMap<String, String> =
                 self.display.iter().map(|(key, name)| (key.clone(), slugs[name].clone())).collect();
             if slugs.iter().any(|(k, s)| self.slugs.get(k).is_some_and(|old| old != s)) {
@@ -103,6 +103,22 @@ impl Terms {
             self.stale = false;
         }
         renamed
+    }
+
+    /// Each term's slug and display name.
+    pub fn slugs_and_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.slugs.iter().map(|(key, slug)| (slug.as_str(), self.display.get(key).map_or(key.as_str(), String::as_str)))
+    }
+
+    /// Every spelling posts use for the term at `slug`.
+    pub fn spellings_of(&self, slug: &str) -> impl Iterator<Item = &str> {
+        let key = self.by_slug.get(slug);
+        key.and_then(|k| self.spellings.get(k)).into_iter().flat_map(|c| c.iter().map(|(s, _)| s.as_str()))
+    }
+
+    /// The slug of the term `name` belongs to.
+    pub fn slug_of(&self, name: &str) -> Option<&String> {
+        self.slug(name)
     }
 
     /// The slug of the term `name` belongs to.

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde_yaml::Value;
 
+use crate::core::catalog::layout::Layout;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::{Author, Config};
 use crate::core::input::dates::{WrittenDate, parse_date};
@@ -44,6 +45,10 @@ pub struct Post {
     pub summary: Option<String>,
     /// Hugo's `aliases`: paths the post was published at before.
     pub aliases: Vec<String>,
+    /// Hugo's section: the first folder under `content/` (empty for a post at its top).
+    pub section: String,
+    /// Terms of the site's other Hugo taxonomies: (plural name, terms).
+    pub taxonomies: Vec<(String, Vec<String>)>,
     /// Markdown body; `None` when the site reads it again from the file when a feed
     /// shows the post (large sites keep only what ranks posts in memory).
     pub body: Option<String>,
@@ -166,6 +171,12 @@ impl Parser<'_> {
         }
         let authors =
             self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
+        let taxonomies: Vec<(String, Vec<String>)> = match &self.config.layout {
+            Layout::Hugo(hugo) => {
+                hugo.others().map(|plural| (plural.to_string(), list(plural))).filter(|(_, t)| !t.is_empty()).collect()
+            }
+            _ => Vec::new(),
+        };
         let aliases = list("aliases").into_iter().filter(|a| !a.chars().any(char::is_control)).collect();
         let summary = self
             .front
@@ -196,6 +207,8 @@ impl Parser<'_> {
             authors,
             summary,
             aliases,
+            section: section_of(self.path),
+            taxonomies,
             body: (keep == Body::Keep).then(|| body.to_string()),
             body_line,
             draft,

@@ -12,6 +12,7 @@
 pub mod formats;
 mod links;
 pub mod markdown;
+pub mod moved;
 mod pass;
 pub mod shortcodes;
 
@@ -53,9 +54,9 @@ pub trait PostFiles: Send + Sync {
 /// place that names output files.)
 pub const OPML: &str = "opml.xml";
 
-/// All output paths of a feed in the configured formats.
-pub fn feed_files(key: &FeedKey, formats: &[Format]) -> Vec<String> {
-    formats.iter().map(|f| format!("{}{}", key.dir(), f.file_name())).collect()
+/// All output paths of a feed in the configured formats, where the site's layout puts them.
+pub fn feed_files(key: &FeedKey, config: &Config) -> Vec<String> {
+    config.formats.iter().map(|&f| config.layout.file(key, f)).collect()
 }
 
 /// Output files: path relative to `--out` → bytes.
@@ -194,13 +195,21 @@ impl<'a> Renderer<'a> {
                     json::write(&view)?
                 }
             };
-            files.insert(format!("{}{}", key.dir(), format.file_name()), bytes);
+            files.insert(self.config.layout.file(key, format), bytes);
         }
         Ok(files)
     }
 
     fn self_url(&self, key: &FeedKey, format: Format) -> String {
-        uri::encode(&format!("{}/{}{}", self.config.feeds_url, key.dir(), format.file_name())).into_owned()
+        uri::encode(&format!("{}/{}", self.config.feeds_url, self.config.layout.file(key, format))).into_owned()
+    }
+
+    /// The files about the whole site: the OPML list of every feed, and the redirect
+    /// files for static hosts when feed URLs moved.
+    pub fn site_files(&self) -> Files {
+        let mut files: Files = self.moved_files().into_iter().collect();
+        files.insert(OPML.into(), self.opml());
+        files
     }
 
     /// The OPML list of every feed.

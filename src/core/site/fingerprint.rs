@@ -20,11 +20,11 @@ impl Site {
     /// Only feeds that hold a post that came, went or changed (or that links to one)
     /// are fingerprinted again, unless a term that stays was renamed.
     pub(super) fn refresh(&mut self) -> Affected {
-        if self.catalog.refresh() {
+        let Some((config, config_hash)) = &self.config else { return Affected::default() };
+        if self.catalog.refresh(config) {
             self.generation += 1;
         }
         let changed = self.catalog.take_changed_posts();
-        let Some((config, config_hash)) = &self.config else { return Affected::default() };
         let keys: BTreeSet<FeedKey> = self.catalog.keys(config).into_iter().collect();
         // With more posts changed than there are feeds (a first build), look at them all.
         let full = self.fingerprints.get(&None) != Some(&self.generation) || changed.len() >= keys.len();

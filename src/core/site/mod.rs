@@ -30,7 +30,7 @@ use crate::core::input::config::{CONFIG_FILES, Config, parse_configs};
 use crate::core::input::ids::{PINS_FILE, Pins, parse_pins};
 use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::input::post::Post;
-use crate::core::render::{Files, HtmlCache, OPML, Pass, PostFiles, Renderer};
+use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
 use crate::core::site::links::Links;
 use crate::core::xmltext::WriteError;
 
@@ -406,7 +406,7 @@ impl Site {
     pub fn render_all(&self) -> Result<(Files, Vec<Diagnostic>), WriteError> {
         let Some(renderer) = self.renderer() else { return Ok((BTreeMap::new(), Vec::new())) };
         let (mut files, pass) = renderer.render(&renderer.keys())?;
-        files.insert(OPML.into(), renderer.opml());
+        files.extend(renderer.site_files());
         Ok((files, pass.diagnostics()))
     }
 

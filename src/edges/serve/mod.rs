@@ -8,7 +8,6 @@
 mod respond;
 mod snapshot;
 mod websub;
-mod wordpress;
 
 use std::path::PathBuf;
 use std::sync::Arc;

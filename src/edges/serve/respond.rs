@@ -8,7 +8,6 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
 use super::snapshot::{Entry, Snapshot};
-use super::wordpress::wordpress_redirect;
 
 /// The whole response to one request (pure: snapshot and request in, response out).
 pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: &HeaderMap) -> Response<Full<Bytes>> {
@@ -26,11 +25,12 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         return head_only(method, response);
     }
-    if snapshot.wordpress_urls
-        && let Some(target) = wordpress_redirect(&path, uri.query()).filter(|t| snapshot.files.contains_key(t))
-    {
-        let location = format!("/{target}");
-        return plain(StatusCode::MOVED_PERMANENTLY, "moved\n", &[(header::LOCATION, &location)]);
+    let with_query = uri.query().map(|q| format!("{path}?{q}"));
+    let moved = with_query.as_ref().and_then(|p| snapshot.moved.get(p)).or_else(|| snapshot.moved.get(&path));
+    match moved {
+        Some(Some(to)) => return plain(StatusCode::MOVED_PERMANENTLY, "moved\n", &[(header::LOCATION, to)]),
+        Some(None) => return plain(StatusCode::GONE, "gone: this feed no longer exists\n", &[]),
+        None => {}
     }
     let Some(entry) = snapshot.files.get(&path) else { return not_found() };
     let (body, encoding, suffix) = match choose_encoding(headers) {

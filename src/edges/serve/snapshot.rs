@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::core::input::config::Format;
 use crate::core::render::OPML;
+use crate::core::render::moved::{NETLIFY, NGINX};
 use crate::edges::output::content_tag;
 use crate::edges::watch::Update;
 
@@ -64,7 +65,8 @@ pub struct Snapshot {
     pub(super) files: HashMap<String, Arc<Entry>>,
     pub(super) feeds_url: String,
     pub(super) hub: Option<String>,
-    pub(super) wordpress_urls: bool,
+    /// Old feed URLs (path and query, no leading `/`) → where they moved, or gone.
+    pub(super) moved: HashMap<String, Option<String>>,
     pub(super) max_age: u64,
     pub(super) regenerated: Option<DateTime<Utc>>,
     pub(super) last_error: Option<String>,
@@ -92,6 +94,10 @@ impl Store {
         }
         let now = SystemTime::now();
         for (path, (bytes, since)) in update.files {
+            // Redirect files are for static hosts; the table below answers here.
+            if path == NETLIFY || path == NGINX {
+                continue;
+            }
             let etag = format!("{:032x}", content_tag(&bytes));
             let before = old.files.get(&path);
             if let Some(same) = before.filter(|e| e.etag == etag) {
@@ -110,7 +116,10 @@ impl Store {
             files,
             feeds_url: config.map(|c| c.feeds_url.clone()).unwrap_or_default(),
             hub: config.and_then(|c| c.websub_hub.clone()),
-            wordpress_urls: config.is_some_and(|c| c.wordpress_urls),
+            moved: match update.moved {
+                Some(moved) => moved.into_iter().map(|m| (m.from.trim_start_matches('/').to_string(), m.to)).collect(),
+                None => old.moved.clone(),
+            },
             max_age: config.map_or(300, |c| c.cache_max_age),
             regenerated: Some(Utc::now()),
             last_error: update.errors.first().cloned(),

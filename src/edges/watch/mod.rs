@@ -416,6 +416,7 @@ impl Daemon {
             full: regen.full,
             config: self.site.config().cloned(),
             errors,
+            moved: regen.moved,
         });
         if self.out.is_none() {
             written.written = touched.len();

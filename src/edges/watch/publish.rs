@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::Config;
-use crate::core::render::{OPML, Pass, feed_files};
+use crate::core::render::moved::{Moved, NETLIFY, NGINX};
+use crate::core::render::{Pass, feed_files};
 use crate::core::site::{Affected, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::output::{OutDir, Written};
@@ -25,6 +26,8 @@ pub struct Update {
     pub config: Option<Config>,
     /// Errors in the site now (each `path:line: error: …`).
     pub errors: Vec<String>,
+    /// Feed URLs that moved, when the table was made again.
+    pub moved: Option<Vec<Moved>>,
 }
 
 /// Receives every regeneration; returns the paths whose bytes changed.
@@ -37,22 +40,37 @@ pub struct Regeneration {
     pub removed: Vec<String>,
     /// `files` is the whole set: anything else is gone.
     pub full: bool,
+    /// Feed URLs that moved, when the table was made again.
+    pub moved: Option<Vec<Moved>>,
     /// What the rendering learnt, for `Site::keep`.
     pub pass: Pass,
 }
 
 /// Render what `affected` names (on every core).
 pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, WriteError> {
-    let mut regen =
-        Regeneration { files: BTreeMap::new(), removed: Vec::new(), full: affected.config, pass: Pass::default() };
+    let mut regen = Regeneration {
+        files: BTreeMap::new(),
+        removed: Vec::new(),
+        full: affected.config,
+        moved: None,
+        pass: Pass::default(),
+    };
     let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
     let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
     regen.files = crate::edges::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
     if affected.opml || affected.config {
-        regen.files.insert(OPML.into(), renderer.opml());
+        let site_files = renderer.site_files();
+        // The redirect files go when nothing moved any more.
+        for name in [NETLIFY, NGINX] {
+            if !site_files.contains_key(name) {
+                regen.removed.push(name.to_string());
+            }
+        }
+        regen.files.extend(site_files);
+        regen.moved = Some(renderer.moved());
     }
     if !affected.config {
-        regen.removed = affected.removed.iter().flat_map(|k| feed_files(k, &config.formats)).collect();
+        regen.removed.extend(affected.removed.iter().flat_map(|k| feed_files(k, config)));
     }
     Ok(regen)
 }

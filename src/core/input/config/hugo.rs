@@ -4,7 +4,8 @@ use serde_yaml::Value;
 
 use super::fields::Fields;
 use super::{Config, options};
-use crate::core::input::values::lookup;
+use crate::core::catalog::layout::{HugoPaths, Layout};
+use crate::core::input::values::{lookup, scalar_string};
 
 /// Set on `config` what the Hugo config says of the site.
 pub(super) fn read(fields: &mut Fields, config: &mut Config) {
@@ -22,11 +23,35 @@ pub(super) fn read(fields: &mut Fields, config: &mut Config) {
     if let Some(v) = fields.timezone("timezone") {
         config.timezone = v;
     }
-    if let Some(v) = fields.count("services.rss.limit") {
-        config.limit = v;
+    // Hugo 0.111's `rssLimit` (`services.rss.limit` later); -1 is Hugo's "no limit".
+    for key in ["rsslimit", "services.rss.limit"] {
+        match fields.get(key).and_then(Value::as_i64) {
+            Some(n) if n < 0 => config.limit = usize::MAX,
+            Some(n) if n > 0 => config.limit = n as usize,
+            _ => {}
+        }
+    }
+    config.layout = Layout::Hugo(paths(fields));
+    if fields.flag("uglyurls") == Some(true) {
+        config.permalink = "/:section/:slug.html".into();
     }
     config.section_permalinks = options::section_permalinks(fields, "permalinks");
     config.typographer = typographer(fields);
+}
+
+/// What decides the paths Hugo writes feeds to.
+fn paths(fields: &mut Fields) -> HugoPaths {
+    let mut paths = HugoPaths {
+        lower: fields.flag("disablepathtolower") != Some(true),
+        remove_accents: fields.flag("removepathaccents") == Some(true),
+        ugly: fields.flag("uglyurls") == Some(true),
+        ..HugoPaths::default()
+    };
+    if let Some(Value::Mapping(map)) = fields.get("taxonomies") {
+        paths.taxonomies =
+            map.iter().filter_map(|(k, v)| Some((scalar_string(k)?.to_lowercase(), scalar_string(v)?))).collect();
+    }
+    paths
 }
 
 /// Goldmark's typographer: on unless `markup.goldmark.extensions.typographer` is `false`

@@ -1,7 +1,11 @@
 //! The facts feedwright reads from a Jekyll `_config.yml`.
 
+use serde_yaml::Value;
+
 use super::Config;
 use super::fields::Fields;
+use crate::core::catalog::layout::{JekyllPaths, Layout};
+use crate::core::input::values::{lookup, scalar_string, string_list};
 
 /// Set on `config` what Jekyll's config says of the site. kramdown's smart quotes and
 /// typographic symbols are always on, so the typographer stays on.
@@ -22,6 +26,29 @@ pub(super) fn read(fields: &mut Fields, config: &mut Config) {
         config.timezone = v;
     }
     config.permalink = permalink(fields.string("permalink").as_deref());
+    config.layout = Layout::Jekyll(paths(fields));
+}
+
+/// jekyll-feed's paths, from its `feed:` config: `path`, `tags` (true, or a mapping with
+/// `path`), `categories` (a list).
+fn paths(fields: &mut Fields) -> JekyllPaths {
+    let mut paths = JekyllPaths::default();
+    if let Some(path) = fields.string("feed.path") {
+        paths.feed = path.trim_start_matches('/').to_string();
+    }
+    paths.tags = match fields.get("feed.tags") {
+        Some(Value::Bool(true)) => Some("feed/by_tag/".into()),
+        Some(Value::Mapping(map)) => Some(
+            lookup(map, "path")
+                .and_then(scalar_string)
+                .map_or("feed/by_tag/".into(), |p| p.trim_start_matches('/').to_string()),
+        ),
+        _ => None,
+    };
+    if let Some(list) = fields.get("feed.categories") {
+        paths.categories = string_list(list);
+    }
+    paths
 }
 
 /// Jekyll's named permalink styles, in feedwright's pattern words.

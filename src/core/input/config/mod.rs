@@ -19,6 +19,7 @@ use serde_yaml::{Mapping, Value};
 use url::Url;
 
 use self::fields::Fields;
+use crate::core::catalog::layout::Layout;
 use crate::core::diag::Diagnostic;
 use crate::core::input::frontmatter::toml_to_yaml;
 use crate::core::input::ids::{IdScheme, Pins};
@@ -140,6 +141,11 @@ pub struct Config {
     pub id_scheme: IdScheme,
     /// The ids readers held before the switch (`feedwright.ids`), by post file.
     pub pins: Arc<Pins>,
+    /// Where the feeds live: the paths of the generator whose config is read.
+    pub layout: Layout,
+    /// Terms renamed, so their old feeds keep answering: (`tags` or `categories`, old
+    /// name, new name).
+    pub term_aliases: Vec<(String, String, String)>,
 }
 
 impl Config {
@@ -170,6 +176,8 @@ impl Config {
             typographer: true,
             id_scheme: IdScheme::Tag,
             pins: Arc::default(),
+            layout: Layout::Feedwright,
+            term_aliases: Vec::new(),
         }
     }
 

@@ -32,6 +32,7 @@ pub(super) const OPTIONS: &[&str] = &[
     "cache_max_age",
     "typographer",
     "id_scheme",
+    "term_aliases",
 ];
 
 /// Set on `config` every option `fields` holds; report unknown keys and bad values.
@@ -85,12 +86,33 @@ pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
     if let Some(v) = fields.flag("typographer") {
         config.typographer = v;
     }
+    config.term_aliases.extend(term_aliases(fields));
     match fields.string("id_scheme").as_deref().map(str::trim) {
         None => {}
         Some("tag") => config.id_scheme = IdScheme::Tag,
         Some("permalink") => config.id_scheme = IdScheme::Permalink,
         Some(other) => fields.error("id_scheme", format!("`{other}` is not an id scheme (tag or permalink)")),
     }
+}
+
+/// `term_aliases: {tags: {Old Name: New Name}, categories: {…}}`: renamed terms.
+fn term_aliases(fields: &mut Fields) -> Vec<(String, String, String)> {
+    let Some(value) = fields.get("term_aliases") else { return Vec::new() };
+    let Some(map) = value.as_mapping() else {
+        fields.error("term_aliases", "expected `tags:` and `categories:`, each a mapping of old name to new name");
+        return Vec::new();
+    };
+    fields.unknown_keys(map, &["tags", "categories"], "term_aliases");
+    let mut aliases = Vec::new();
+    for taxonomy in ["tags", "categories"] {
+        let Some(renames) = lookup(map, taxonomy).and_then(Value::as_mapping) else { continue };
+        for (old, new) in renames {
+            if let (Some(old), Some(new)) = (scalar_string(old), scalar_string(new)) {
+                aliases.push((taxonomy.to_string(), old, new));
+            }
+        }
+    }
+    aliases
 }
 
 fn formats(fields: &mut Fields) -> Option<Vec<Format>> {
