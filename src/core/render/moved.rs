@@ -142,9 +142,23 @@ fn nginx(moved: &[Moved]) -> String {
          #   if ($feedwright_gone) { return 410; }\n\
          map $request_uri $feedwright_moved {\n    default \"\";\n",
     );
+    // nginx compares plain strings without case: a path that differs from a published
+    // one only in case is written as a case-sensitive regex, so it cannot catch that one.
+    let published: std::collections::BTreeSet<String> =
+        moved.iter().filter_map(|m| m.to.as_ref()).map(|t| t.to_lowercase()).collect();
     for m in moved {
         if let Some(to) = &m.to {
-            out.push_str(&format!("    {} {};\n", quote(&m.from), quote(to)));
+            let from = if published.contains(&m.from.to_lowercase()) {
+                let escaped: String = m
+                    .from
+                    .chars()
+                    .map(|c| if "\\.^$|?*+()[]{}".contains(c) { format!("\\{c}") } else { c.to_string() })
+                    .collect();
+                format!("~^{escaped}$")
+            } else {
+                m.from.clone()
+            };
+            out.push_str(&format!("    {} {};\n", quote(&from), quote(to)));
         }
     }
     out.push_str("}\nmap $request_uri $feedwright_gone {\n    default 0;\n");
