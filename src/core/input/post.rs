@@ -292,7 +292,14 @@ impl Parser<'_> {
                 return None;
             }
             if !url.is_empty() {
-                return Some(if url.starts_with('/') { url.to_string() } else { format!("/{url}") });
+                let mut path = if url.starts_with('/') { url.to_string() } else { format!("/{url}") };
+                // Hugo publishes `url: /a/b` as the folder `/a/b/` (its index.html), and
+                // links it so; a path naming a file (`/a/b.html`) stays as written.
+                let last = path.rsplit('/').next().unwrap_or_default();
+                if matches!(self.config.layout, Layout::Hugo(_)) && !last.is_empty() && !last.contains('.') {
+                    path.push('/');
+                }
+                return Some(path);
             }
         }
         let slug = match slug.map(|s| s.trim().to_string()) {
@@ -475,6 +482,18 @@ mod tests {
             &config(""),
         );
         assert_eq!(p.unwrap().path, "/post/bundle/");
+    }
+
+    #[test]
+    fn hugo_publishes_a_url_without_a_slash_as_a_folder() {
+        let hugo = parse_config(Path::new("config.yaml"), b"baseURL: https://ex.org\n").unwrap();
+        let post = |url: &str| {
+            let text = format!("---\ntitle: x\ndate: 2008-04-04\nurl: {url}\n---\n");
+            parse_post(Path::new("content/post/a.md"), text.as_bytes(), &hugo).0.unwrap().path
+        };
+        assert_eq!(post("/2021/08/04/a-post"), "/2021/08/04/a-post/");
+        assert_eq!(post("/a/b.html"), "/a/b.html");
+        assert_eq!(ok("---\ntitle: x\ndate: 2008-04-04\nurl: /kept/as/written\n---\n").path, "/kept/as/written");
     }
 
     #[test]
