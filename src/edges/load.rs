@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::core::diag::Diagnostic;
+use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::input::config::CONFIG_FILES;
 use crate::core::input::ids::PINS_FILE;
-use crate::core::input::layout::{InputKind, input_kind};
 use crate::core::render::PostFiles;
 use crate::core::site::Change;
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
-use crate::core::input::layout::{InputKind, input_kind};
+use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::render::feed_files;
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::site::{Affected, Change, Site};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::core::diag::Diagnostic;
-use crate::core::input::layout::{InputKind, input_kind};
+use crate::core::input::classify::{InputKind, input_kind};
 
 /// The pins file, at the site root.
 pub const PINS_FILE: &str = "feedwright.ids";

@@ -24,7 +24,7 @@ use tracing::{debug, error, info, warn};
 pub use self::publish::{Publisher, Regeneration, Update, regeneration, write_affected};
 use self::watcher::{CONTENT_DIRS, Watcher, watched_dirs};
 use crate::core::diag::Diagnostic;
-use crate::core::input::layout::{InputKind, input_kind};
+use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::site::{Affected, Change, Options, Site};
 use crate::edges::load::{Found, find_dir, find_site, read_change};
 use crate::edges::output::{OutDir, Written, content_tag};
