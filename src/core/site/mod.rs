@@ -190,7 +190,7 @@ impl Site {
     }
 
     /// Every post the feeds show, with its id (what a build publishes).
-    pub fn published_ids(&self) -> impl Iterator<Item = (&Path, &str)> {
+    pub fn published_ids(&self) -> impl Iterator<Item = (&Path, &str)> + Clone {
         self.visible.iter().map(|(path, post)| (path.as_path(), post.id.as_str()))
     }
 

@@ -97,20 +97,19 @@ impl OutDir {
         &self.ids
     }
 
-    /// The ids this build publishes (written with the manifest by `finish`).
-    pub fn record_ids<'a>(&mut self, ids: impl IntoIterator<Item = (&'a Path, &'a str)>) {
-        let mut same = 0;
-        let mut all = Ids::new();
-        for (post, id) in ids {
-            if self.ids.get(post).is_some_and(|held| held == id) {
-                same += 1;
-            }
-            all.insert(post.to_path_buf(), id.to_string());
+    /// The ids this build publishes (written with the manifest by `finish`). Costs no
+    /// copy when they are the ids already recorded (a daemon's edit, most often).
+    pub fn record_ids<'a>(&mut self, ids: impl IntoIterator<Item = (&'a Path, &'a str)> + Clone) {
+        let mut count = 0;
+        let same = ids.clone().into_iter().all(|(post, id)| {
+            count += 1;
+            self.ids.get(post).is_some_and(|held| held == id)
+        });
+        if same && count == self.ids.len() {
+            return;
         }
-        if same != self.ids.len() || all.len() != self.ids.len() {
-            self.ids = all;
-            self.ids_changed = true;
-        }
+        self.ids = ids.into_iter().map(|(post, id)| (post.to_path_buf(), id.to_string())).collect();
+        self.ids_changed = true;
     }
 
     /// What the manifest knows of the file `rel`.
