@@ -21,7 +21,7 @@ use feedwright::core::PostFiles;
 use feedwright::core::parse_config;
 use feedwright::core::parse_post;
 use feedwright::core::{Affected, Change, Options, Site};
-use feedwright::edges::output::{MANIFEST, OutDir};
+use feedwright::edges::output::{IDS_FILE, MANIFEST, OutDir};
 
 /// SplitMix64: small, seedable, and the same everywhere.
 struct Rng(u64);
@@ -118,7 +118,7 @@ impl Out {
                     walk(base, &path, files);
                 } else {
                     let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                    if rel != MANIFEST {
+                    if rel != MANIFEST && rel != IDS_FILE {
                         files.insert(rel, std::fs::read(&path).unwrap());
                     }
                 }
@@ -129,12 +129,15 @@ impl Out {
     }
 }
 
-/// After one step: the daemon's write path makes the folder hold the site's files, and
-/// those are a fresh build's of the last good versions.
+/// After one step: the daemon's write path makes the folder hold the site's files and the
+/// ids they publish, and those are a fresh build's of the last good versions.
 fn check(site: &mut Site, affected: &Affected, out: &mut Out, model: &Model, disk: &Disk, what: &str) {
     feedwright::edges::watch::write_affected(site, affected, &mut out.out).unwrap();
     let (all, _) = site.render_all().unwrap();
     assert_same(&out.files(), &all, &format!("{what}: the daemon's writes missed a change"));
+    let published: BTreeMap<PathBuf, String> =
+        site.published_ids().map(|(p, id)| (p.to_path_buf(), id.to_string())).collect();
+    assert_eq!(OutDir::open(out.dir.path()).ids(), &published, "{what}: {IDS_FILE} is not what the feeds publish");
     let broken = disk.lock().iter().any(|(p, b)| model.good.get(p) != Some(b));
     if !disk.reads || !broken {
         assert_same(&all, &fresh(model.config, &model.good, model.now), &format!("{what}: differs from a fresh build"));

@@ -21,5 +21,5 @@ pub use self::input::config::{Config, Format, parse_config};
 pub use self::input::ids::{PINS_FILE, Pins, parse_pins, write_pins};
 pub use self::input::post::{Post, parse_post};
 pub use self::render::{Files, Pass, PostFiles, Renderer};
-pub use self::site::{Affected, Change, Options, Site};
+pub use self::site::{Affected, Change, Options, Site, ids_digest};
 pub use self::xmltext::WriteError;

@@ -1,6 +1,6 @@
 //! The feeds readers hold, read from wherever they are: a feed file, an http(s) URL, an
-//! OPML list of feeds (each read in turn), or a previous `--out` folder (its manifest
-//! knows each post's id by file). RSS 2.0, Atom 1.0 and JSON Feed.
+//! OPML list of feeds (each read in turn), or a previous `--out` folder (its
+//! `.feedwright-ids` knows each post's id by file). RSS 2.0, Atom 1.0 and JSON Feed.
 //!
 //! Fetching is careful: a timeout, at most 5 redirects, gzip, a size limit, and a clear
 //! error for what is not a feed (an HTML page, a 404).
@@ -175,7 +175,7 @@ fn parse_date(text: &str, rfc2822_first: bool) -> Option<DateTime<FixedOffset>> 
 fn from_out_folder(folder: &str) -> Result<Vec<HeldItem>, String> {
     let out = OutDir::open(Path::new(folder));
     if out.ids().is_empty() {
-        return Err(format!("{folder}: a folder, but feedwright's manifest there records no item ids"));
+        return Err(format!("{folder}: a folder, but holds no .feedwright-ids (no ids feedwright published)"));
     }
     Ok(out
         .ids()

@@ -132,7 +132,7 @@ pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<
         pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
     );
     let written = if keep_going || !diagnostics.iter().any(Diagnostic::is_error) {
-        out.record_ids(site.published_ids());
+        out.record_ids(site);
         Some(out.finish(batch, None)?)
     } else {
         out.abandon(batch)?;

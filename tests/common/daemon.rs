@@ -71,10 +71,12 @@ impl Daemon {
     }
 
     /// What `feedwright build --keep-going` writes for the files as they are now, into a
-    /// folder holding the daemon's manifest (so it holds the same published ids).
+    /// folder holding the daemon's manifest and published ids (so it holds the same ids).
     pub fn fresh_build(&self) -> BTreeMap<String, Vec<u8>> {
         let fresh = tempfile::tempdir().unwrap();
-        let _ = fs::copy(self.site.out().join(".feedwright-manifest"), fresh.path().join(".feedwright-manifest"));
+        for kept in [".feedwright-manifest", ".feedwright-ids"] {
+            let _ = fs::copy(self.site.out().join(kept), fresh.path().join(kept));
+        }
         let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
             .args(["build", "--keep-going", "-q", "--site"])
             .arg(self.site.root())

@@ -114,10 +114,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every feed file under `dir`: its whole snapshot but the manifest (which records when
-/// each file was written, so two builds' manifests differ).
+/// each file was written, so two builds' manifests differ) and the ids it published.
 pub fn feeds(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = snapshot(dir);
     files.remove(".feedwright-manifest");
+    files.remove(".feedwright-ids");
     files
 }
 

@@ -13,6 +13,8 @@ pub mod links;
 mod sources;
 mod visibility;
 
+pub use self::visibility::ids_digest;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -142,6 +144,10 @@ pub struct Site {
     /// Bumped whenever every feed must be fingerprinted again (config, renamed terms).
     /// Stored under the `None` key of `fingerprints` once they are all up to date.
     generation: u64,
+    /// `ids_digest` of `published_ids`, kept as posts show and hide.
+    ids_digest: u128,
+    /// `ids_digest` when `hold_published` last ran.
+    held_digest: Option<u128>,
 }
 
 impl Site {
@@ -168,6 +174,8 @@ impl Site {
             fingerprints: BTreeMap::new(),
             opml_fingerprint: None,
             generation: 0,
+            ids_digest: 0,
+            held_digest: None,
         }
     }
 
@@ -182,11 +190,20 @@ impl Site {
 
     /// Hold, from now on, the ids of posts published since (the daemon after each write).
     pub fn hold_published(&mut self) {
+        if self.held_digest == Some(self.ids_digest) {
+            return;
+        }
+        self.held_digest = Some(self.ids_digest);
         for (path, post) in &self.visible {
             if !self.held.contains_key(path) {
                 self.held.insert(path.clone(), post.id.clone());
             }
         }
+    }
+
+    /// `ids_digest` of `published_ids`, without walking them.
+    pub fn published_ids_digest(&self) -> u128 {
+        self.ids_digest
     }
 
     /// Every post the feeds show, with its id (what a build publishes).

@@ -10,6 +10,22 @@ use crate::core::input::post::Post;
 use crate::core::render::HtmlCache;
 use crate::core::site::links::Links;
 
+/// A digest of a set of (post file, id) pairs: the XOR of each pair's 128-bit hash, so
+/// that adding or removing one pair is one XOR, and two equal sets have equal digests.
+pub fn ids_digest<'a>(ids: impl IntoIterator<Item = (&'a Path, &'a str)>) -> u128 {
+    ids.into_iter().fold(0, |digest, (path, id)| digest ^ pair_digest(path, id))
+}
+
+fn pair_digest(path: &Path, id: &str) -> u128 {
+    let path = path.as_os_str().as_encoded_bytes();
+    let mut bytes = Vec::with_capacity(path.len() + 1 + id.len());
+    bytes.extend_from_slice(path);
+    // Neither a path nor an id holds a NUL: the pair splits one way only.
+    bytes.push(0);
+    bytes.extend_from_slice(id.as_bytes());
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
 impl Site {
     /// Whether `post` shows in feeds now: published, first with its id.
     pub(super) fn shows(&self, post: &Post) -> bool {
@@ -30,6 +46,7 @@ impl Site {
             return;
         }
         if let Some(old) = self.visible.remove(path) {
+            self.ids_digest ^= pair_digest(path, &old.id);
             self.catalog.remove(config, &old);
             self.links.remove(&old);
         }
@@ -41,6 +58,7 @@ impl Site {
         if let Some(new) = wanted {
             self.catalog.insert(config, &new);
             self.links.insert(&new);
+            self.ids_digest ^= pair_digest(path, &new.id);
             self.visible.insert(path.to_path_buf(), new);
         }
     }
@@ -52,6 +70,7 @@ impl Site {
         self.html = HtmlCache::default();
         self.stale.clear();
         self.visible.clear();
+        self.ids_digest = 0;
         let paths: Vec<PathBuf> = self.sources.keys().cloned().collect();
         for path in &paths {
             self.show_or_hide(path);

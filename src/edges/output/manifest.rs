@@ -14,6 +14,10 @@ use super::is_safe;
 /// The manifest: every file feedwright wrote in `--out`, one per line: its path, a hash
 /// of its bytes ([`content_tag`]) and when those bytes were first written (Unix seconds).
 pub const MANIFEST: &str = ".feedwright-manifest";
+/// The ids the last build published: one line per post, its file and the id. Apart from
+/// the manifest, which every write replaces, because it is large (50,000 posts: 6 MB)
+/// and changes only when a post comes, goes or changes id.
+pub const IDS_FILE: &str = ".feedwright-ids";
 pub(super) const HEADER: &str = "# feedwright manifest 2";
 pub(super) const PENDING: &str = "# pending";
 
@@ -31,7 +35,8 @@ pub fn content_tag(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-/// The line after which each line is a post's file and the id the build published.
+/// In manifests before `IDS_FILE`, the line after which each line is a post's file and
+/// the id the build published.
 const IDS: &str = "# ids";
 
 /// Post file → the id the last build published for it.
@@ -42,6 +47,8 @@ pub type Ids = BTreeMap<PathBuf, String>;
 pub(super) struct Manifest {
     pub files: BTreeMap<String, Stamp>,
     pub ids: Ids,
+    /// The ids came from the manifest, not `IDS_FILE` (a version before it wrote them).
+    pub ids_in_manifest: bool,
     /// A batch was under way when the run stopped.
     pub interrupted: bool,
     /// An older version wrote it (temporary files beside their targets).
@@ -51,17 +58,33 @@ pub(super) struct Manifest {
 /// The manifest in `root` (empty when there is none).
 pub(super) fn read(root: &Path) -> Manifest {
     let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
-    let (files, ids) = text.split_once(&format!("\n{IDS}\n")).unwrap_or((&text, ""));
+    let (files, old_ids) = text.split_once(&format!("\n{IDS}\n")).unwrap_or((&text, ""));
+    let ids_text = fs::read_to_string(root.join(IDS_FILE));
+    let ids = ids_text.as_deref().unwrap_or(old_ids);
     Manifest {
         files: files.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect(),
         ids: ids.lines().filter_map(|l| l.split_once('\t')).map(|(p, id)| (PathBuf::from(p), id.to_string())).collect(),
+        ids_in_manifest: ids_text.is_err() && !old_ids.is_empty(),
         interrupted: files.lines().any(|l| l == PENDING),
         legacy: !text.is_empty() && !text.starts_with(HEADER),
     }
 }
 
 /// Write the manifest atomically and durably; `pending` marks a batch under way.
-pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, ids: &Ids, pending: bool) -> io::Result<()> {
+/// Write `IDS_FILE` atomically and durably.
+pub(super) fn write_ids(root: &Path, ids: &Ids) -> io::Result<()> {
+    let mut text = String::new();
+    for (post, id) in ids {
+        text.push_str(&post.to_string_lossy());
+        text.push('\t');
+        text.push_str(id);
+        text.push('\n');
+    }
+    replace(root, IDS_FILE, text.as_bytes())
+}
+
+/// Write the manifest atomically and durably; `pending` marks a batch under way.
+pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
     let mut text = format!("{HEADER}\n");
     if pending {
         text.push_str(PENDING);
@@ -74,18 +97,16 @@ pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, ids: &Ids, pen
         }
         text.push('\n');
     }
-    if !ids.is_empty() {
-        text.push_str(IDS);
-        text.push('\n');
-        for (post, id) in ids {
-            text.push_str(&format!("{}\t{id}\n", post.display()));
-        }
-    }
-    let path = root.join(MANIFEST);
-    let tmp = root.join(format!("{MANIFEST}.tmp"));
+    replace(root, MANIFEST, text.as_bytes())
+}
+
+/// Make `root/name` hold `bytes`, atomically and durably.
+fn replace(root: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = root.join(name);
+    let tmp = root.join(format!("{name}.tmp"));
     let result = (|| {
         let mut file = File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, &path)?;
         File::open(root)?.sync_all()

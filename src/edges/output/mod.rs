@@ -25,11 +25,12 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::core::{Site, ids_digest};
 use rayon::prelude::*;
 
 use self::disk::{at, failpoint, modified, sync_filesystem};
 use self::manifest::legacy_temp_target;
-pub use self::manifest::{Ids, MANIFEST, Stamp, content_tag};
+pub use self::manifest::{IDS_FILE, Ids, MANIFEST, Stamp, content_tag};
 
 /// Where changed files wait to be renamed into place.
 pub const STAGING: &str = ".feedwright-tmp";
@@ -67,9 +68,11 @@ pub struct Batch {
 pub struct OutDir {
     root: PathBuf,
     manifest: BTreeMap<String, Stamp>,
-    /// The ids published, by post file; `ids_changed` until the manifest holds them.
+    /// The ids published, by post file; `ids_changed` until `IDS_FILE` holds them.
     ids: Ids,
     ids_changed: bool,
+    /// `ids_digest` of `ids`.
+    ids_digest: u128,
     /// The last run stopped between `begin` and `finish`.
     interrupted: bool,
     /// Written by a version that named temporary files `.NAME.PID.tmp` beside targets.
@@ -84,8 +87,9 @@ impl OutDir {
         OutDir {
             root: root.to_path_buf(),
             manifest: read.files,
+            ids_digest: ids_digest(read.ids.iter().map(|(p, id)| (p.as_path(), id.as_str()))),
             ids: read.ids,
-            ids_changed: false,
+            ids_changed: read.ids_in_manifest,
             interrupted: read.interrupted,
             legacy: read.legacy,
             lock: None,
@@ -97,19 +101,21 @@ impl OutDir {
         &self.ids
     }
 
-    /// The ids this build publishes (written with the manifest by `finish`). Costs no
-    /// copy when they are the ids already recorded (a daemon's edit, most often).
-    pub fn record_ids<'a>(&mut self, ids: impl IntoIterator<Item = (&'a Path, &'a str)> + Clone) {
-        let mut count = 0;
-        let same = ids.clone().into_iter().all(|(post, id)| {
-            count += 1;
-            self.ids.get(post).is_some_and(|held| held == id)
-        });
-        if same && count == self.ids.len() {
+    /// The ids `site` publishes (written to `IDS_FILE` by `finish`). Costs nothing when
+    /// they are the ids recorded (a daemon's edit, most often).
+    pub fn record_ids(&mut self, site: &Site) {
+        let digest = site.published_ids_digest();
+        if digest == self.ids_digest {
             return;
         }
-        self.ids = ids.into_iter().map(|(post, id)| (post.to_path_buf(), id.to_string())).collect();
+        self.ids = site.published_ids().map(|(post, id)| (post.to_path_buf(), id.to_string())).collect();
+        self.ids_digest = digest;
         self.ids_changed = true;
+    }
+
+    /// Ids recorded that `finish` has yet to write.
+    pub fn ids_pending(&self) -> bool {
+        self.ids_changed
     }
 
     /// What the manifest knows of the file `rel`.
@@ -158,7 +164,7 @@ impl OutDir {
         }
         if known.len() != before {
             batch.manifest_before = Some(fs::read(self.root.join(MANIFEST)).ok());
-            manifest::write(&self.root, &known, &self.ids, true)?;
+            manifest::write(&self.root, &known, true)?;
             self.interrupted = true;
             self.manifest = known;
         }
@@ -403,11 +409,14 @@ impl OutDir {
                 self.prune_empty_dirs(rel);
             }
         }
-        if manifest != self.manifest || self.ids_changed || self.interrupted || !self.root.join(MANIFEST).exists() {
-            manifest::write(&self.root, &manifest, &self.ids, false)?;
+        if self.ids_changed {
+            manifest::write_ids(&self.root, &self.ids)?;
+            self.ids_changed = false;
+        }
+        if manifest != self.manifest || self.interrupted || !self.root.join(MANIFEST).exists() {
+            manifest::write(&self.root, &manifest, false)?;
             self.manifest = manifest;
             self.interrupted = false;
-            self.ids_changed = false;
         }
         Ok(done)
     }
@@ -555,6 +564,19 @@ mod tests {
     }
 
     #[test]
+    fn ids_a_manifest_held_move_to_their_own_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = format!("{HEADER}\nindex.xml\n# ids\ncontent/post/a.md\thttp://ex.org/?p=1\n");
+        fs::write(tmp.path().join(MANIFEST), old).unwrap();
+        let mut out = OutDir::open(tmp.path());
+        out.replace(&files(&[("index.xml", "a")])).unwrap();
+        assert_eq!(fs::read_to_string(tmp.path().join(IDS_FILE)).unwrap(), "content/post/a.md\thttp://ex.org/?p=1\n");
+        assert!(!fs::read_to_string(tmp.path().join(MANIFEST)).unwrap().contains("# ids"));
+        let again = OutDir::open(tmp.path());
+        assert_eq!(again.ids().get(Path::new("content/post/a.md")).map(String::as_str), Some("http://ex.org/?p=1"));
+    }
+
+    #[test]
     fn one_writer_at_a_time() {
         let tmp = tempfile::tempdir().unwrap();
         let mut first = OutDir::open(tmp.path());
@@ -570,6 +592,6 @@ mod tests {
         let mut out = OutDir::open(tmp.path());
         assert!(out.replace(&files(&[("../evil", "x")])).is_err());
         assert!(!is_safe("/etc/passwd") && !is_safe("a/../../b") && is_safe("tags/c/index.xml"));
-        assert!(!is_safe(MANIFEST) && !is_safe(".feedwright-tmp/1.tmp"));
+        assert!(!is_safe(MANIFEST) && !is_safe(IDS_FILE) && !is_safe(".feedwright-tmp/1.tmp"));
     }
 }

@@ -382,11 +382,11 @@ impl Daemon {
         };
         let regen = regeneration(&self.site, affected).map_err(std::io::Error::other)?;
         if let Some(out) = &mut self.out {
-            out.record_ids(self.site.published_ids());
+            out.record_ids(&self.site);
         }
         let mut written = match &mut self.out {
             Some(out) if regen.full => out.replace(&regen.files)?,
-            Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() => {
+            Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() || out.ids_pending() => {
                 out.update(&regen.files, &regen.removed)?
             }
             _ => Written::default(),

@@ -89,11 +89,13 @@ pub fn write_affected(
         site.hold_published();
         return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));
     }
-    if affected.is_empty() {
+    // A post can come or go without any feed changing (beyond every feed's limit): its
+    // id is still recorded.
+    out.record_ids(site);
+    if affected.is_empty() && !out.ids_pending() {
         return Ok((Written::default(), Vec::new()));
     }
     let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
-    out.record_ids(site.published_ids());
     let written = out.update(&regen.files, &regen.removed)?;
     let diagnostics = regen.pass.diagnostics();
     site.keep(regen.pass);
