@@ -70,7 +70,6 @@ pub(super) fn read(root: &Path) -> Manifest {
     }
 }
 
-/// Write the manifest atomically and durably; `pending` marks a batch under way.
 /// Write `IDS_FILE` atomically and durably.
 pub(super) fn write_ids(root: &Path, ids: &Ids) -> io::Result<()> {
     let mut text = String::new();
