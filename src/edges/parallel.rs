@@ -9,9 +9,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
+use crate::core::paths::FeedKey;
 use crate::core::render::feed_files;
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::site::{Affected, Change, Site};

@@ -9,14 +9,14 @@
 //!
 //! (Over 400 lines with its tests.)
 
-pub mod layout;
+pub mod links;
 pub mod series;
-pub mod slug;
 mod terms;
 
-pub use self::layout::Taxon;
-pub use self::series::{detect_series, matches, series_names};
+pub use self::series::{matches, series_names};
 pub use self::terms::Terms;
+pub use crate::core::paths::FeedKey;
+pub use crate::core::paths::layout::Taxon;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,20 +27,6 @@ use chrono::{DateTime, FixedOffset};
 use crate::core::counts::Counts;
 use crate::core::input::config::Config;
 use crate::core::input::post::Post;
-
-/// One feed of the site, named by what it selects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FeedKey {
-    Site,
-    Tag(String),
-    Category(String),
-    Series(String),
-    /// A Hugo section (`post` for `content/post/…`).
-    Section(String),
-    /// A term of another Hugo taxonomy: (its plural name, the term's slug).
-    Taxonomy(String, String),
-    Custom(String),
-}
 
 /// A feed: what it is called and which posts it shows.
 #[derive(Debug, Clone)]
@@ -372,28 +358,6 @@ mod tests {
 
     fn titles(items: &[&Post]) -> Vec<String> {
         items.iter().map(|p| p.title.clone()).collect()
-    }
-
-    #[test]
-    fn default_series_pattern() {
-        let c = config("");
-        assert_eq!(detect_series("Virtualization Short Take #5", &c).as_deref(), Some("Virtualization Short Take"));
-        assert_eq!(
-            detect_series("Virtualization Short Take #26, Hyper-V Edition", &c).as_deref(),
-            Some("Virtualization Short Take")
-        );
-        assert_eq!(detect_series("Technology Short Take 100", &c).as_deref(), Some("Technology Short Take"));
-        assert_eq!(detect_series("Technology Short Take #63", &c).as_deref(), Some("Technology Short Take"));
-        assert_eq!(detect_series("Kubernetes Notes 3: Networking", &c).as_deref(), Some("Kubernetes Notes"));
-        assert_eq!(detect_series("Top 10 Tips for Labs", &c), None);
-        assert_eq!(detect_series("No number here", &c), None);
-    }
-
-    #[test]
-    fn a_site_pattern_catches_series_drift() {
-        let c = config("series_patterns: ['^(?P<name>.+ Short Take) #?\\d+']\n");
-        assert_eq!(detect_series("Technology Short Take 100", &c).as_deref(), Some("Technology Short Take"));
-        assert_eq!(detect_series("Technology Short Take #63", &c).as_deref(), Some("Technology Short Take"));
     }
 
     #[test]

@@ -1,15 +1,8 @@
 //! Which posts belong together without a tag: series (named in front matter, or found in
 //! titles by the config's patterns) and the config's custom feeds.
 
-use crate::core::input::config::{Config, CustomFeed};
+use crate::core::input::config::CustomFeed;
 use crate::core::input::post::Post;
-
-/// The series a title belongs to by the config's patterns (site patterns first).
-pub fn detect_series(title: &str, config: &Config) -> Option<String> {
-    config.series_patterns.iter().rev().find_map(|re| {
-        re.captures(title).and_then(|c| c.name("name")).map(|m| m.as_str().trim().to_string()).filter(|n| !n.is_empty())
-    })
-}
 
 /// A post's series: those its front matter names, and the one its title shows.
 pub fn series_names(post: &Post) -> Vec<&str> {

@@ -7,9 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::Ranked;
-use super::slug::assign_slugs;
 use crate::core::counts::Counts;
 use crate::core::input::post::Post;
+use crate::core::paths::slug::assign_slugs;
 
 /// Tags, categories or series: members per term, and spellings to pick display names.
 #[derive(Debug, Default)]

@@ -7,4 +7,5 @@ pub mod flatyaml;
 pub mod frontmatter;
 pub mod ids;
 pub mod post;
+pub mod shortcode_syntax;
 pub mod values;

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde_yaml::Value;
 
-use crate::core::catalog::layout::Layout;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::{Author, Config};
 use crate::core::input::dates::{WrittenDate, parse_date};
 use crate::core::input::frontmatter::{FrontMatter, split};
 use crate::core::input::ids::{IdScheme, IdSource};
 use crate::core::input::values::{parse_authors, scalar_string, string_list};
+use crate::core::paths::layout::Layout;
 
 /// One post, as every feed it appears in sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ pub fn parse_post_with(path: &Path, bytes: &[u8], config: &Config, body: Body) -
     };
     let mut p = Parser { path, front: &doc.front, config, diagnostics: Vec::new() };
     let post = p.post(doc.body, doc.body_line, body).map(|mut post| {
-        post.revision = crate::core::catalog::slug::content_hash(bytes);
+        post.revision = crate::core::paths::slug::content_hash(bytes);
         post
     });
     (post, p.diagnostics)
@@ -192,8 +192,8 @@ impl Parser<'_> {
         let (id, id_source) = self.id(&date, &path)?;
         Some(Post {
             source: self.path.to_path_buf(),
-            detected_series: crate::core::catalog::detect_series(&title, self.config),
-            ref_targets: crate::core::render::shortcodes::ref_targets(body),
+            detected_series: crate::core::input::config::detect_series(&title, self.config),
+            ref_targets: crate::core::input::shortcode_syntax::ref_targets(body),
             revision: 0,
             title,
             updated: updated.map_or(date.instant, |u| u.instant.max(date.instant)),

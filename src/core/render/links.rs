@@ -6,9 +6,9 @@ use std::path::Path;
 use url::Url;
 
 use super::shortcodes::LinkResolver;
+use crate::core::catalog::links::Links;
 use crate::core::input::config::Config;
 use crate::core::input::post::{Post, file_slug};
-use crate::core::site::links::Links;
 use crate::core::uri;
 
 /// Resolves link targets against the site's posts and URL.

@@ -28,15 +28,16 @@ use url::Url;
 
 use self::links::LinkIndex;
 pub use self::pass::{Pass, RenderedPost};
-use crate::core::catalog::{Catalog, Feed, FeedKey};
+use crate::core::catalog::links::Links;
+use crate::core::catalog::{Catalog, Feed};
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::{Config, Format};
+use crate::core::input::config::Config;
 use crate::core::input::frontmatter::body_of;
 use crate::core::input::post::{Post, decode};
+use crate::core::paths::{FeedKey, Format};
 use crate::core::render::formats::view::{FeedView, ItemView};
 use crate::core::render::formats::{atom, json, opml, rss};
 use crate::core::render::markdown::Rendered;
-use crate::core::site::links::Links;
 use crate::core::uri;
 use crate::core::xmltext::{self, WriteError, clean, escape_attr};
 
@@ -367,7 +368,7 @@ impl<'a> Renderer<'a> {
             return Some(body.clone());
         }
         let bytes = self.files?.read(&post.source)?;
-        if crate::core::catalog::slug::content_hash(&bytes) != post.revision {
+        if crate::core::paths::slug::content_hash(&bytes) != post.revision {
             return None;
         }
         let text = decode(&post.source, &bytes).ok()?;

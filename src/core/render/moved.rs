@@ -7,9 +7,10 @@
 //! (Netlify, Cloudflare Pages) and as an nginx `map` include.
 
 use super::Renderer;
-use crate::core::catalog::slug::slugify;
-use crate::core::catalog::{FeedKey, Taxon, Terms};
-use crate::core::input::config::Format;
+use crate::core::catalog::{Taxon, Terms};
+use crate::core::paths::FeedKey;
+use crate::core::paths::Format;
+use crate::core::paths::slug::slugify;
 use crate::core::uri;
 
 /// The file of redirects Netlify and Cloudflare Pages read.

@@ -8,8 +8,8 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use super::{Affected, Site};
-use crate::core::catalog::FeedKey;
 use crate::core::input::post::Post;
+use crate::core::paths::FeedKey;
 
 /// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
 pub(super) const STALE: u64 = 0;

@@ -9,7 +9,6 @@
 
 mod fingerprint;
 mod ids;
-pub mod links;
 mod sources;
 mod visibility;
 
@@ -24,16 +23,17 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use self::fingerprint::STALE;
 use self::sources::Source;
-use crate::core::catalog::slug::stable_hash;
-use crate::core::catalog::{Catalog, FeedKey};
+use crate::core::catalog::Catalog;
+use crate::core::catalog::links::Links;
 use crate::core::counts::Counts;
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::input::config::{CONFIG_FILES, Config, parse_configs};
 use crate::core::input::ids::{PINS_FILE, Pins, parse_pins};
 use crate::core::input::post::Post;
+use crate::core::paths::FeedKey;
+use crate::core::paths::slug::stable_hash;
 use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
-use crate::core::site::links::Links;
 use crate::core::xmltext::WriteError;
 
 /// What to include beyond published posts.

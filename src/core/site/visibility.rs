@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::Site;
 use crate::core::catalog::Catalog;
+use crate::core::catalog::links::Links;
 use crate::core::input::post::Post;
 use crate::core::render::HtmlCache;
-use crate::core::site::links::Links;
 
 /// A digest of a set of (post file, id) pairs: the XOR of each pair's 128-bit hash, so
 /// that adding or removing one pair is one XOR, and two equal sets have equal digests.

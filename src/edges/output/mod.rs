@@ -9,7 +9,8 @@
 //! 2. `stage`: changed files are written to `.feedwright-tmp/` inside `--out` (the same
 //!    file system), their folders created;
 //! 3. `finish`: staged files are made durable and renamed over their targets, files no
-//!    longer wanted are removed, and the manifest is written as it now is.
+//!    longer wanted are removed, and the published ids (when they changed) and the
+//!    manifest are written as they now are.
 //!
 //! The next run clears `.feedwright-tmp/`, and removes whatever the manifest lists that
 //! the new build does not make — including a file published just before a crash.

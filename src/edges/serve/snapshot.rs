@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use crate::core::input::config::Format;
+use crate::core::paths::Format;
 use crate::core::render::OPML;
 use crate::core::render::moved::{NETLIFY, NGINX};
 use crate::edges::output::content_tag;

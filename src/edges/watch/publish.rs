@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::catalog::FeedKey;
 use crate::core::diag::Diagnostic;
 use crate::core::input::config::Config;
+use crate::core::paths::FeedKey;
 use crate::core::render::moved::{Moved, NETLIFY, NGINX};
 use crate::core::render::{Pass, feed_files};
 use crate::core::site::{Affected, Site};

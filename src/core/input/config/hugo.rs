@@ -4,8 +4,8 @@ use serde_yaml::Value;
 
 use super::fields::Fields;
 use super::{Config, options};
-use crate::core::catalog::layout::{HugoPaths, Layout};
 use crate::core::input::values::{lookup, scalar_string};
+use crate::core::paths::layout::{HugoPaths, Layout};
 
 /// Set on `config` what the Hugo config says of the site.
 pub(super) fn read(fields: &mut Fields, config: &mut Config) {

@@ -4,8 +4,8 @@ use serde_yaml::Value;
 
 use super::Config;
 use super::fields::Fields;
-use crate::core::catalog::layout::{JekyllPaths, Layout};
 use crate::core::input::values::{lookup, scalar_string, string_list};
+use crate::core::paths::layout::{JekyllPaths, Layout};
 
 /// Set on `config` what Jekyll's config says of the site. kramdown's smart quotes and
 /// typographic symbols are always on, so the typographer stays on.

@@ -19,10 +19,11 @@ use serde_yaml::{Mapping, Value};
 use url::Url;
 
 use self::fields::Fields;
-use crate::core::catalog::layout::Layout;
 use crate::core::diag::Diagnostic;
 use crate::core::input::frontmatter::toml_to_yaml;
 use crate::core::input::ids::{IdScheme, Pins};
+use crate::core::paths::Format;
+use crate::core::paths::layout::Layout;
 
 /// Config file names, most specific first: the first one present is the site's config.
 pub const CONFIG_FILES: &[&str] = &[
@@ -57,38 +58,11 @@ pub struct Author {
     pub email: Option<String>,
 }
 
-/// An output format of every feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
-    Rss,
-    Atom,
-    Json,
-}
-
-impl Format {
-    /// The file a feed of this format is written to, inside the feed's folder.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Rss => "index.xml",
-            Format::Atom => "atom.xml",
-            Format::Json => "feed.json",
-        }
-    }
-
-    /// The media type a server sends the format as.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json",
-        }
-    }
-
-    /// The format of a feed file, by its name.
-    pub fn of_file(path: &str) -> Option<Format> {
-        let name = path.rsplit('/').next()?;
-        [Format::Rss, Format::Atom, Format::Json].into_iter().find(|f| f.file_name() == name)
-    }
+/// The series a title belongs to by the config's patterns (site patterns first).
+pub fn detect_series(title: &str, config: &Config) -> Option<String> {
+    config.series_patterns.iter().rev().find_map(|re| {
+        re.captures(title).and_then(|c| c.name("name")).map(|m| m.as_str().trim().to_string()).filter(|n| !n.is_empty())
+    })
 }
 
 /// A feed the site's config asks for, selecting posts by taxonomy and title.
@@ -347,6 +321,32 @@ mod tests {
 
     fn parse(name: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
         parse_config(Path::new(name), text.as_bytes())
+    }
+
+    #[test]
+    fn default_series_pattern() {
+        let c = parse("feedwright.yaml", "base_url: https://ex.com\ntitle: Ex\n").unwrap();
+        assert_eq!(detect_series("Virtualization Short Take #5", &c).as_deref(), Some("Virtualization Short Take"));
+        assert_eq!(
+            detect_series("Virtualization Short Take #26, Hyper-V Edition", &c).as_deref(),
+            Some("Virtualization Short Take")
+        );
+        assert_eq!(detect_series("Technology Short Take 100", &c).as_deref(), Some("Technology Short Take"));
+        assert_eq!(detect_series("Technology Short Take #63", &c).as_deref(), Some("Technology Short Take"));
+        assert_eq!(detect_series("Kubernetes Notes 3: Networking", &c).as_deref(), Some("Kubernetes Notes"));
+        assert_eq!(detect_series("Top 10 Tips for Labs", &c), None);
+        assert_eq!(detect_series("No number here", &c), None);
+    }
+
+    #[test]
+    fn a_site_pattern_catches_series_drift() {
+        let c = parse(
+            "feedwright.yaml",
+            "base_url: https://ex.com\ntitle: Ex\nseries_patterns: ['^(?P<name>.+ Short Take) #?\\d+']\n",
+        )
+        .unwrap();
+        assert_eq!(detect_series("Technology Short Take 100", &c).as_deref(), Some("Technology Short Take"));
+        assert_eq!(detect_series("Technology Short Take #63", &c).as_deref(), Some("Technology Short Take"));
     }
 
     #[test]

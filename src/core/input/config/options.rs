@@ -6,10 +6,11 @@ use regex::Regex;
 use serde_yaml::Value;
 
 use super::fields::Fields;
-use super::{Config, CustomFeed, Format};
-use crate::core::catalog::slug::slugify;
+use super::{Config, CustomFeed};
 use crate::core::input::ids::IdScheme;
 use crate::core::input::values::{lookup, scalar_string, string_list};
+use crate::core::paths::Format;
+use crate::core::paths::slug::slugify;
 
 /// Every key feedwright's options know.
 pub(super) const OPTIONS: &[&str] = &[

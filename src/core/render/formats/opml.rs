@@ -1,6 +1,6 @@
 //! `opml.xml`: an OPML 2.0 list of every feed, for subscribing to many at once.
 
-use crate::core::catalog::FeedKey;
+use crate::core::paths::FeedKey;
 use crate::core::xmltext::{self, clean, escape_attr};
 
 /// One feed as OPML lists it.

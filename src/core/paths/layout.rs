@@ -9,9 +9,8 @@
 //! What the generator never had (Atom beside Hugo's RSS, RSS beside jekyll-feed's Atom,
 //! series, custom feeds, OPML) keeps feedwright's names.
 
-use super::FeedKey;
 use super::slug::{MAX_SLUG_BYTES, slugify};
-use crate::core::input::config::Format;
+use super::{FeedKey, Format};
 
 /// The conventions of the site's generator.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
