@@ -100,6 +100,22 @@ fn a_jekyll_site_keeps_jekyll_feeds_paths() {
     assert!(files.contains_key("index.xml"), "RSS beside, at feedwright's name");
 }
 
+#[test]
+fn serve_names_the_format_of_every_layouts_feeds() {
+    let site = TestSite::bare();
+    site.write("_config.yml", "url: https://j.example.org\ntitle: J\nfeed:\n  tags: true\n");
+    site.write("_posts/2020-01-02-hello.md", "---\ntitle: Hello\ndate: 2020-01-02\ntags: [Rust]\n---\nx\n");
+    let d = Daemon::serve(site, &[]);
+    for (path, media) in [
+        ("/feed.xml", "application/atom+xml; charset=utf-8"),
+        ("/feed/by_tag/Rust.xml", "application/atom+xml; charset=utf-8"),
+        ("/index.xml", "application/rss+xml; charset=utf-8"),
+    ] {
+        let r = d.get(path, &[]);
+        assert_eq!((r.status, r.header("content-type")), (200, media), "{path}");
+    }
+}
+
 /// A Hugo site that came from WordPress: its old feed URLs, a renamed tag.
 fn moved_site() -> TestSite {
     hugo_site(

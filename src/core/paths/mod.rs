@@ -48,9 +48,20 @@ impl Format {
         }
     }
 
-    /// The format of a feed file, by its name.
-    pub fn of_file(path: &str) -> Option<Format> {
-        let name = path.rsplit('/').next()?;
-        [Format::Rss, Format::Atom, Format::Json].into_iter().find(|f| f.file_name() == name)
+    /// The format of a feed file feedwright wrote. Layouts name files freely (Hugo's
+    /// RSS is `index.xml`, jekyll-feed's Atom `feed.xml` and `feed/by_tag/<tag>.xml`), so
+    /// an XML file is known by its root element.
+    pub fn of_file(path: &str, bytes: &[u8]) -> Option<Format> {
+        if path.ends_with(".json") {
+            return Some(Format::Json);
+        }
+        let head = &bytes[..bytes.len().min(1024)];
+        let root = |name: &[u8]| head.windows(name.len()).position(|w| w == name);
+        match (root(b"<rss"), root(b"<feed")) {
+            (Some(r), Some(f)) => Some(if r < f { Format::Rss } else { Format::Atom }),
+            (Some(_), None) => Some(Format::Rss),
+            (None, Some(_)) => Some(Format::Atom),
+            (None, None) => None,
+        }
     }
 }

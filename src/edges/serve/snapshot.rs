@@ -40,19 +40,20 @@ impl Entry {
             let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 6, 22);
             let _ = w.write_all(&bytes);
         }
+        let content_type = content_type(path, &bytes);
         Entry {
             identity: Bytes::from(bytes),
             gzip: Bytes::from(gzip),
             brotli: Bytes::from(brotli),
             etag,
             last_modified,
-            content_type: content_type(path),
+            content_type,
         }
     }
 }
 
-fn content_type(path: &str) -> &'static str {
-    match Format::of_file(path) {
+fn content_type(path: &str, bytes: &[u8]) -> &'static str {
+    match Format::of_file(path, bytes) {
         _ if path == OPML => "text/x-opml; charset=utf-8",
         Some(format) => format.media_type(),
         None => "application/octet-stream",
