@@ -3,10 +3,12 @@
 //!     cargo build --release --bins --examples && ./target/release/examples/bench
 //!
 //! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
-//! `--debounce-ms 50` `--dir /tmp/feedwright-bench`. Prints medians (wall time, peak
-//! RSS), the ratio to Hugo measured in the same run (when `hugo` is on PATH), watch
-//! latency percentiles, and PASS/FAIL per target. Numbers, not assertions: this machine
-//! is shared and noisy.
+//! `--debounce-ms 50` `--publish-posts 10000` `--dir /tmp/feedwright-bench`
+//! `--cases build,watch,publish`. Prints medians (wall time, peak RSS), the ratio to Hugo
+//! measured in the same run (when `hugo` is on PATH), watch latency percentiles, publishing
+//! to a local S3 server (moto's, when `python3 -m moto.server` runs: requests counted from
+//! its log), and PASS/FAIL per target. Numbers, not assertions: this machine is shared and
+//! noisy.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -21,6 +23,8 @@ struct Args {
     edits: usize,
     watch_posts: usize,
     debounce_ms: u64,
+    publish_posts: usize,
+    cases: Vec<String>,
     dir: PathBuf,
 }
 
@@ -31,6 +35,8 @@ fn parse_args() -> Args {
         edits: 20,
         watch_posts: 50_000,
         debounce_ms: 50,
+        publish_posts: 10_000,
+        cases: vec!["build".into(), "watch".into(), "publish".into()],
         dir: PathBuf::from("/tmp/feedwright-bench"),
     };
     let mut it = std::env::args().skip(1);
@@ -42,6 +48,8 @@ fn parse_args() -> Args {
             "--edits" => args.edits = value.parse().expect("--edits N"),
             "--watch-posts" => args.watch_posts = value.parse().expect("--watch-posts N"),
             "--debounce-ms" => args.debounce_ms = value.parse().expect("--debounce-ms N"),
+            "--publish-posts" => args.publish_posts = value.parse().expect("--publish-posts N"),
+            "--cases" => args.cases = value.split(',').map(|c| c.trim().to_string()).collect(),
             "--dir" => args.dir = PathBuf::from(value),
             other => panic!("unknown option {other}"),
         }
@@ -291,52 +299,10 @@ fn main() {
     let args = parse_args();
     fs::create_dir_all(&args.dir).unwrap();
     assert!(feedwright().exists(), "build first: cargo build --release --bins --examples");
-    let hugo = have_hugo();
-    if !hugo {
-        println!("(hugo is not on PATH: no side-by-side numbers; `apt-get install hugo` for them)");
-    }
-    let mut rows = Vec::new();
-    for &posts in &args.sizes {
-        eprintln!("building {posts} posts ({} runs each)…", args.runs);
-        rows.push(bench_build(&args, posts, hugo));
-    }
-    println!("\n## build (median of {} runs)\n", args.runs);
-    println!(
-        "| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |"
-    );
-    println!("|---|---|---|---|---|---|---|---|");
-    for r in &rows {
-        let (h, hr, ratio) = match r.hugo {
-            Some((h, hr)) => (format!("{h:.3} s"), format!("{hr:.0} MiB"), format!("{:.1}×", h / r.cold)),
-            None => ("–".into(), "–".into(), "–".into()),
-        };
-        println!(
-            "| {} | {:.3} s | {:.0} MiB | {:.3} s | {} | {h} | {hr} | {ratio} |",
-            r.posts, r.cold, r.cold_rss, r.noop, r.noop_written
-        );
-    }
-    eprintln!("watch latency on {} posts ({} edits)…", args.watch_posts, args.edits);
-    let w = bench_watch(&args);
-    println!("\n## watch ({} posts, debounce {} ms)\n", args.watch_posts, args.debounce_ms);
-    println!("| measure | p50 | p95 |");
-    println!("|---|---|---|");
-    println!(
-        "| file write → both tag feeds on disk | {:.1} ms | {:.1} ms |",
-        percentile(w.end_to_end.clone(), 50.0),
-        percentile(w.end_to_end.clone(), 95.0)
-    );
-    println!(
-        "| of which after the debounce window (write minus {} ms) | {:.1} ms | {:.1} ms |",
-        args.debounce_ms,
-        percentile(w.end_to_end.clone(), 50.0) - args.debounce_ms as f64,
-        percentile(w.end_to_end.clone(), 95.0) - args.debounce_ms as f64
-    );
-    println!(
-        "| daemon: debounced event → feeds written (its log) | {:.1} ms | {:.1} ms |",
-        percentile(w.daemon.clone(), 50.0),
-        percentile(w.daemon.clone(), 95.0)
-    );
-    println!("\ninitial build until ready: {:.2} s; daemon peak RSS {:.0} MiB", w.ready_s, w.rss_mib);
+    let case = |name: &str| args.cases.iter().any(|c| c == name);
+    let rows = if case("build") { build_case(&args) } else { Vec::new() };
+    let watch = case("watch").then(|| watch_case(&args));
+    let publish = if case("publish") { publish_case(&args) } else { None };
 
     println!("\n## targets\n");
     let by_posts: BTreeMap<usize, &Row> = rows.iter().map(|r| (r.posts, r)).collect();
@@ -357,16 +323,252 @@ fn main() {
         println!("{} no-op build at 50,000 posts ≤ 0.5 s: {:.3} s", verdict(r.noop <= 0.5), r.noop);
         println!("{} no-op build writes no file: {}", verdict(r.noop_written == 0), r.noop_written);
     }
-    let p95 = percentile(w.daemon.clone(), 95.0);
+    if let Some(w) = watch {
+        let p95 = percentile(w.daemon.clone(), 95.0);
+        println!(
+            "{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms",
+            verdict(p95 <= 20.0),
+            args.watch_posts
+        );
+        println!(
+            "{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB",
+            verdict(w.rss_mib <= 300.0),
+            args.watch_posts,
+            w.rss_mib
+        );
+    }
+    if let Some(p) = publish {
+        println!(
+            "{} no-op publish makes no request but reading the manifest and the ids: {} GET, {} other",
+            verdict(p.noop.gets == 2 && p.noop.changes == 0),
+            p.noop.gets,
+            p.noop.changes
+        );
+        println!(
+            "{} one-edit publish uploads exactly the files a folder build rewrites: {} uploaded, {} rewritten",
+            verdict(p.edit_uploads == p.edit_rewritten),
+            p.edit_uploads,
+            p.edit_rewritten
+        );
+    }
+}
+
+fn build_case(args: &Args) -> Vec<Row> {
+    let hugo = have_hugo();
+    if !hugo {
+        println!("(hugo is not on PATH: no side-by-side numbers; `apt-get install hugo` for them)");
+    }
+    let mut rows = Vec::new();
+    for &posts in &args.sizes {
+        eprintln!("building {posts} posts ({} runs each)…", args.runs);
+        rows.push(bench_build(args, posts, hugo));
+    }
+    println!("\n## build (median of {} runs)\n", args.runs);
     println!(
-        "{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms",
-        verdict(p95 <= 20.0),
-        args.watch_posts
+        "| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        let (h, hr, ratio) = match r.hugo {
+            Some((h, hr)) => (format!("{h:.3} s"), format!("{hr:.0} MiB"), format!("{:.1}×", h / r.cold)),
+            None => ("–".into(), "–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {:.3} s | {:.0} MiB | {:.3} s | {} | {h} | {hr} | {ratio} |",
+            r.posts, r.cold, r.cold_rss, r.noop, r.noop_written
+        );
+    }
+    rows
+}
+
+fn watch_case(args: &Args) -> WatchResult {
+    eprintln!("watch latency on {} posts ({} edits)…", args.watch_posts, args.edits);
+    let w = bench_watch(args);
+    println!("\n## watch ({} posts, debounce {} ms)\n", args.watch_posts, args.debounce_ms);
+    println!("| measure | p50 | p95 |");
+    println!("|---|---|---|");
+    println!(
+        "| file write → both tag feeds on disk | {:.1} ms | {:.1} ms |",
+        percentile(w.end_to_end.clone(), 50.0),
+        percentile(w.end_to_end.clone(), 95.0)
     );
     println!(
-        "{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB",
-        verdict(w.rss_mib <= 300.0),
-        args.watch_posts,
-        w.rss_mib
+        "| of which after the debounce window (write minus {} ms) | {:.1} ms | {:.1} ms |",
+        args.debounce_ms,
+        percentile(w.end_to_end.clone(), 50.0) - args.debounce_ms as f64,
+        percentile(w.end_to_end.clone(), 95.0) - args.debounce_ms as f64
     );
+    println!(
+        "| daemon: debounced event → feeds written (its log) | {:.1} ms | {:.1} ms |",
+        percentile(w.daemon.clone(), 50.0),
+        percentile(w.daemon.clone(), 95.0)
+    );
+    println!("\ninitial build until ready: {:.2} s; daemon peak RSS {:.0} MiB", w.ready_s, w.rss_mib);
+    w
+}
+
+/// Requests a moto server logged, by kind.
+#[derive(Default, Clone, Copy)]
+struct Requests {
+    gets: usize,
+    puts: usize,
+    /// Everything that changes the bucket: PUT, DELETE, POST (bulk delete).
+    changes: usize,
+}
+
+/// The requests moto logged after byte `from` of its log (werkzeug's access lines).
+fn requests_since(log: &Path, from: usize) -> (Requests, usize) {
+    let text = fs::read_to_string(log).unwrap_or_default();
+    let mut counted = Requests::default();
+    for line in text[from.min(text.len())..].lines() {
+        let Some(request) = line.split('"').nth(1) else { continue };
+        match request.split_whitespace().next() {
+            Some("GET" | "HEAD") => counted.gets += 1,
+            Some("PUT") => {
+                counted.puts += 1;
+                counted.changes += 1;
+            }
+            Some("POST" | "DELETE") => counted.changes += 1,
+            _ => {}
+        }
+    }
+    (counted, text.len())
+}
+
+struct PublishResult {
+    noop: Requests,
+    edit_uploads: usize,
+    edit_rewritten: usize,
+}
+
+/// Publishing to moto's S3 server on 127.0.0.1: a cold publish into an empty bucket, no-op
+/// publishes, and one-edit publishes (each beside a build into a folder of the same edit).
+fn publish_case(args: &Args) -> Option<PublishResult> {
+    if args.publish_posts == 0 {
+        return None;
+    }
+    let found = Command::new("python3").args(["-c", "import moto.server"]).stderr(Stdio::null()).status();
+    if !found.is_ok_and(|s| s.success()) {
+        println!("(moto is not installed: no publish numbers; `pip install \"moto[server]\"` for them)");
+        return None;
+    }
+    let site = corpus(args, args.publish_posts);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log = args.dir.join("moto.log");
+    let mut moto = Command::new("python3")
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start moto");
+    let endpoint = format!("127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&endpoint).is_err() {
+        assert!(Instant::now() < deadline, "moto did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let bucket = format!("bench-{}", std::process::id());
+    let made = Command::new("curl").args(["-sf", "-X", "PUT", &format!("http://{endpoint}/{bucket}")]).status();
+    assert!(made.is_ok_and(|s| s.success()), "cannot make the bucket (is curl installed?)");
+    let publish = |out: &str| {
+        let mut command = Command::new(feedwright());
+        command.args(["build", "--site"]).arg(&site).args(["--out", out]);
+        command.env("AWS_ACCESS_KEY_ID", "bench").env("AWS_SECRET_ACCESS_KEY", "bench");
+        command.env("AWS_REGION", "us-east-1").env("AWS_ALLOW_HTTP", "true");
+        command.env("AWS_ENDPOINT_URL", format!("http://{endpoint}"));
+        measure(&mut command)
+    };
+    let url = format!("s3://{bucket}/feeds");
+    let folder = args.dir.join(format!("publish-out-{}", args.publish_posts));
+    let _ = fs::remove_dir_all(&folder);
+    let folder_build =
+        || measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&folder));
+    let (_, _, folder_stderr) = folder_build();
+    let files = written(&folder_stderr);
+    let bytes: u64 = walk_bytes(&folder);
+
+    eprintln!("publishing {} posts to moto…", args.publish_posts);
+    let (_, mut at) = requests_since(&log, 0);
+    let (cold, cold_rss, _) = publish(&url);
+    let (cold_requests, next) = requests_since(&log, at);
+    at = next;
+    let (mut noop, mut noop_requests) = (Vec::new(), Requests::default());
+    for _ in 0..args.runs {
+        let (wall, _, _) = publish(&url);
+        noop.push(wall.as_secs_f64());
+        let (r, next) = requests_since(&log, at);
+        at = next;
+        noop_requests =
+            Requests { gets: noop_requests.gets.max(r.gets), changes: noop_requests.changes + r.changes, ..r };
+    }
+    // One edit at a time to the newest post, published, and built into a folder.
+    let newest = newest_post(&site);
+    let original = fs::read_to_string(&newest).unwrap();
+    let (mut edit, mut uploads, mut rewritten) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..args.runs {
+        fs::write(&newest, format!("{original}\nEdited for the benchmark ({n}).\n")).unwrap();
+        let (wall, _, _) = publish(&url);
+        edit.push(wall.as_secs_f64());
+        let (r, next) = requests_since(&log, at);
+        at = next;
+        // The PUTs besides the manifest (twice) and the ids (unchanged here).
+        uploads.push(r.puts.saturating_sub(2));
+        let (_, _, stderr) = folder_build();
+        rewritten.push(written(&stderr));
+    }
+    fs::write(&newest, original).unwrap();
+    let _ = moto.kill();
+    let _ = moto.wait();
+
+    println!(
+        "\n## publish to a local S3 server ({} posts, moto on 127.0.0.1; median of {} runs)\n",
+        args.publish_posts, args.runs
+    );
+    println!("| case | time | requests | objects uploaded |");
+    println!("|---|---|---|---|");
+    println!(
+        "| cold publish ({files} files, {:.1} MB) | {:.3} s (peak RSS {:.0} MiB) | {} GET, {} PUT | {} |",
+        bytes as f64 / 1e6,
+        cold.as_secs_f64(),
+        cold_rss as f64 / 1024.0,
+        cold_requests.gets,
+        cold_requests.puts,
+        cold_requests.puts.saturating_sub(3)
+    );
+    println!(
+        "| no-op publish | {:.3} s | {} GET, {} changing | 0 |",
+        median(noop),
+        noop_requests.gets,
+        noop_requests.changes
+    );
+    println!(
+        "| one edited post | {:.3} s | – | {} (a folder build rewrites {}) |",
+        median(edit),
+        median(uploads.iter().map(|&u| u as f64).collect()),
+        median(rewritten.iter().map(|&u| u as f64).collect())
+    );
+    let mid = |v: &[usize]| median(v.iter().map(|&u| u as f64).collect()) as usize;
+    Some(PublishResult { noop: noop_requests, edit_uploads: mid(&uploads), edit_rewritten: mid(&rewritten) })
+}
+
+/// The post file whose name sorts last (the generator names posts by date).
+fn newest_post(site: &Path) -> PathBuf {
+    let mut posts: Vec<PathBuf> =
+        fs::read_dir(site.join("content/post")).unwrap().flatten().map(|e| e.path()).collect();
+    posts.sort();
+    posts.pop().expect("a post")
+}
+
+/// Bytes of every file under `dir` but feedwright's own records.
+fn walk_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            total += walk_bytes(&path);
+        } else if !entry.file_name().to_string_lossy().starts_with(".feedwright") {
+            total += entry.metadata().map_or(0, |m| m.len());
+        }
+    }
+    total
 }

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand};
 use feedwright::core::Diagnostic;
 use feedwright::core::{Options, Site};
+use feedwright::edges::announce::Announcer;
 use feedwright::edges::load::find_site;
-use feedwright::edges::output::{Ids, OutDir};
+use feedwright::edges::output::{DEFAULT_MAX_DELETES, Ids, Target};
 use feedwright::edges::serve::ServeOptions;
 use feedwright::edges::watch::{WatchError, WatchOptions};
 
@@ -34,9 +35,14 @@ enum Command {
     Build {
         #[command(flatten)]
         site: SiteArgs,
-        /// Output folder.
-        #[arg(long, default_value = "feeds")]
-        out: PathBuf,
+        /// Output folder, or a bucket: `s3://BUCKET/PREFIX`, `gs://…`, `az://…`
+        /// (credentials, region and endpoint from the provider's environment variables).
+        #[arg(long, default_value = "feeds", value_name = "FOLDER|URL")]
+        out: String,
+        /// A publish to a bucket deletes at most this many objects (over it, nothing is
+        /// changed and the build fails).
+        #[arg(long, default_value_t = DEFAULT_MAX_DELETES, value_name = "N")]
+        max_deletes: usize,
         /// Write the feeds of the valid posts even when some posts have errors (an id
         /// that would change stays what readers hold).
         #[arg(long)]
@@ -60,9 +66,9 @@ enum Command {
     Watch {
         #[command(flatten)]
         site: SiteArgs,
-        /// Output folder.
-        #[arg(long, default_value = "feeds")]
-        out: PathBuf,
+        /// Output folder, or a bucket: `s3://BUCKET/PREFIX`, `gs://…`, `az://…`.
+        #[arg(long, default_value = "feeds", value_name = "FOLDER|URL")]
+        out: String,
         #[command(flatten)]
         daemon: DaemonArgs,
     },
@@ -73,9 +79,9 @@ enum Command {
         /// Address to listen on: `host:port` (`localhost:8080`, `0.0.0.0:80`, `[::1]:8080`).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Also write the feeds to this folder.
-        #[arg(long)]
-        out: Option<PathBuf>,
+        /// Also write the feeds to this folder or bucket.
+        #[arg(long, value_name = "FOLDER|URL")]
+        out: Option<String>,
         #[command(flatten)]
         daemon: DaemonArgs,
         /// Close a connection whose request headers take longer than this.
@@ -109,6 +115,9 @@ struct DaemonArgs {
     /// Write this file once the initial build is ready (`serve` adds `listen ADDR`).
     #[arg(long, value_name = "PATH")]
     ready_file: Option<PathBuf>,
+    /// A publish to a bucket deletes at most this many objects.
+    #[arg(long, default_value_t = DEFAULT_MAX_DELETES, value_name = "N")]
+    max_deletes: usize,
 }
 
 #[derive(Args)]
@@ -138,20 +147,20 @@ fn main() -> ExitCode {
         1
     };
     match cli.command {
-        Command::Build { site, out, keep_going, accept_id_changes } => {
-            build(&site, &out, keep_going, accept_id_changes, verbosity)
+        Command::Build { site, out, max_deletes, keep_going, accept_id_changes } => {
+            build(&site, &Target::parse(&out), max_deletes, keep_going, accept_id_changes, verbosity)
         }
         Command::Check { site, against } => check(&site, &against, verbosity),
         Command::Adopt { site, sources } => adopt(&site, &sources, verbosity),
         Command::Watch { site, out, daemon } => {
             init_logging(verbosity);
-            let opts = watch_options(site, Some(out), daemon);
+            let opts = watch_options(site, Some(Target::parse(&out)), daemon);
             daemon_exit(feedwright::edges::watch::run(opts, None, None))
         }
         Command::Serve { site, listen, out, daemon, header_timeout_secs, max_connections } => {
             init_logging(verbosity);
             let opts = ServeOptions {
-                watch: watch_options(site, out, daemon),
+                watch: watch_options(site, out.as_deref().map(Target::parse), daemon),
                 listen,
                 header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
                 max_connections,
@@ -161,10 +170,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn watch_options(site: SiteArgs, out: Option<PathBuf>, daemon: DaemonArgs) -> WatchOptions {
+fn watch_options(site: SiteArgs, out: Option<Target>, daemon: DaemonArgs) -> WatchOptions {
     WatchOptions {
         site: site.site,
         out,
+        max_deletes: daemon.max_deletes,
         options: Options { drafts: site.drafts, future: site.future },
         debounce: Duration::from_millis(daemon.debounce_ms.max(1)),
         poll: daemon.poll.map(|ms| Duration::from_millis(ms.max(10))),
@@ -232,12 +242,25 @@ fn open_site(
     Ok((site, diagnostics))
 }
 
-fn build(args: &SiteArgs, out: &Path, keep_going: bool, accept_id_changes: bool, verbosity: u8) -> ExitCode {
+fn build(
+    args: &SiteArgs,
+    out: &Target,
+    max_deletes: usize,
+    keep_going: bool,
+    accept_id_changes: bool,
+    verbosity: u8,
+) -> ExitCode {
     let started = Instant::now();
     // A published id never changes silently: the ids the last build wrote are held.
-    let mut dir = OutDir::open(out);
-    let held = (!accept_id_changes).then(|| (dir.ids(), keep_going));
-    let (site, mut diagnostics) = match open_site(args, Some(out), held) {
+    let mut dest = match out.open(max_deletes) {
+        Ok(dest) => dest,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_POSTS);
+        }
+    };
+    let held = (!accept_id_changes).then(|| (dest.ids(), keep_going));
+    let (site, mut diagnostics) = match open_site(args, out.folder(), held) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -245,41 +268,44 @@ fn build(args: &SiteArgs, out: &Path, keep_going: bool, accept_id_changes: bool,
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !keep_going {
         report(&args.site, &diagnostics, verbosity);
-        eprintln!(
-            "error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)",
-            out.display()
-        );
+        eprintln!("error: {errors} error(s); nothing in `{out}` was changed (--keep-going writes the valid posts)");
         return ExitCode::from(EXIT_POSTS);
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
-    let outcome = match feedwright::edges::parallel::write_all(&site, &mut dir, keep_going) {
+    let outcome = match feedwright::edges::parallel::write_all(&site, dest.as_mut(), keep_going) {
         Ok(outcome) => outcome,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
             eprintln!("error: cannot write the feeds: {e}");
+            if dest.is_live() {
+                eprintln!("note: what was published before stays readable; the next build completes this publish");
+            }
             return ExitCode::from(EXIT_POSTS);
         }
     };
     diagnostics.extend(outcome.diagnostics);
     let files = outcome.files;
     report(&args.site, &diagnostics, verbosity);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let Some(written) = outcome.written else {
-        eprintln!(
-            "error: {errors} error(s); nothing in `{}` was changed (--keep-going writes the valid posts)",
-            out.display()
-        );
+        eprintln!("error: {errors} error(s); nothing in `{out}` was changed (--keep-going writes the valid posts)");
         return ExitCode::from(EXIT_POSTS);
     };
     let posts = site.visible_count();
     if verbosity >= 1 {
         eprintln!(
-            "{files} files in `{}`: {} written, {} unchanged, {} removed",
-            out.display(),
-            written.written,
-            written.unchanged,
-            written.removed
+            "{files} files in `{out}`: {} written, {} unchanged, {} removed",
+            written.written, written.unchanged, written.removed
         );
+    }
+    // Only now that every file is in place: the hub, and the after_publish command.
+    if let Some(config) = site.config() {
+        let mut announcer = Announcer::default();
+        if let Err(e) = announcer.announce(config, &args.site, dest.is_live(), &written) {
+            eprintln!("error: {e}; the feeds are published");
+            errors += 1;
+        }
+        announcer.finish();
     }
     if verbosity >= 2 {
         eprintln!(

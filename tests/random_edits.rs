@@ -21,7 +21,7 @@ use feedwright::core::PostFiles;
 use feedwright::core::parse_config;
 use feedwright::core::parse_post;
 use feedwright::core::{Affected, Change, Options, Site};
-use feedwright::edges::output::{IDS_FILE, MANIFEST, OutDir};
+use feedwright::edges::output::{Destination, IDS_FILE, MANIFEST, OutDir};
 
 /// SplitMix64: small, seedable, and the same everywhere.
 struct Rng(u64);

@@ -63,7 +63,7 @@ fn every_kind_of_file_with_the_right_headers() {
     for (path, kind) in [
         ("/index.xml", "application/rss+xml; charset=utf-8"),
         ("/tags/nfs/atom.xml", "application/atom+xml; charset=utf-8"),
-        ("/categories/news/feed.json", "application/feed+json"),
+        ("/categories/news/feed.json", "application/feed+json; charset=utf-8"),
         ("/opml.xml", "text/x-opml; charset=utf-8"),
     ] {
         let r = s.get(path, &[]);

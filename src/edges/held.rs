@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use crate::core::HeldItem;
-use crate::edges::output::OutDir;
+use crate::edges::output::{Destination, OutDir};
 
 /// The most a source may weigh.
 const MAX_BYTES: u64 = 20 * 1024 * 1024;

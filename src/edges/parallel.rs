@@ -17,7 +17,7 @@ use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::load::{Found, read_post};
-use crate::edges::output::{OutDir, Written};
+use crate::edges::output::{Destination, Written};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
 /// the posts, prepared in parallel under that config (`Site::prepare` is pure).
@@ -110,9 +110,10 @@ pub struct Outcome {
 /// Render every feed of `site` and write it to `out`, 128 feeds at a time so the whole
 /// output is never in memory. With errors while rendering (a post too large, a file
 /// that changed while it was read), nothing is published unless `keep_going`.
-pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<Outcome> {
+pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool) -> io::Result<Outcome> {
+    let max_age = site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
     let Some(renderer) = site.renderer() else {
-        let written = out.replace(&BTreeMap::new())?;
+        let written = out.replace(&BTreeMap::new(), max_age)?;
         return Ok(Outcome { written: Some(written), files: 0, diagnostics: Vec::new(), pass: Pass::default() });
     };
     let keys = renderer.keys();
@@ -120,22 +121,31 @@ pub fn write_all(site: &Site, out: &mut OutDir, keep_going: bool) -> io::Result<
     let site_files = renderer.site_files();
     let targets: Vec<String> =
         keys.iter().flat_map(|k| feed_files(k, config)).chain(site_files.keys().cloned()).collect();
-    let mut batch = out.begin(targets.iter())?;
+    out.begin(&targets, max_age)?;
     let mut pass = Pass::default();
     for part in keys.chunks(128) {
-        let files = render_files(&renderer, part, &mut pass).map_err(io::Error::other)?;
-        out.stage(&mut batch, &files)?;
+        let files = match render_files(&renderer, part, &mut pass) {
+            Ok(files) => files,
+            Err(e) => {
+                out.abandon()?;
+                return Err(io::Error::other(e));
+            }
+        };
+        if let Err(e) = out.stage(&files) {
+            out.abandon()?;
+            return Err(e);
+        }
     }
-    out.stage(&mut batch, &site_files)?;
+    out.stage(&site_files)?;
     let mut diagnostics = pass.diagnostics();
     diagnostics.extend(
         pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
     );
     let written = if keep_going || !diagnostics.iter().any(Diagnostic::is_error) {
         out.record_ids(site);
-        Some(out.finish(batch, None)?)
+        Some(out.finish(None)?)
     } else {
-        out.abandon(batch)?;
+        out.abandon()?;
         None
     };
     Ok(Outcome { written, files: targets.len(), diagnostics, pass })

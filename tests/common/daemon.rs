@@ -27,7 +27,14 @@ impl Daemon {
         let out = site.out();
         let mut args = vec!["watch", "--out", out.to_str().unwrap()];
         args.extend_from_slice(extra);
-        Self::spawn(site, &args)
+        Self::spawn(site, &args, &[])
+    }
+
+    /// `feedwright watch <args>` on `site` with these environment variables, once ready.
+    pub fn watch_with(site: TestSite, args: &[&str], env: &[(String, String)]) -> Daemon {
+        let mut all = vec!["watch"];
+        all.extend_from_slice(args);
+        Self::spawn(site, &all, env)
     }
 
     /// `feedwright serve` on an ephemeral loopback port, once ready.
@@ -37,10 +44,10 @@ impl Daemon {
             args.extend(["--listen", "127.0.0.1:0"]);
         }
         args.extend_from_slice(extra);
-        Self::spawn(site, &args)
+        Self::spawn(site, &args, &[])
     }
 
-    fn spawn(site: TestSite, args: &[&str]) -> Daemon {
+    fn spawn(site: TestSite, args: &[&str], env: &[(String, String)]) -> Daemon {
         let ready = site.root().join("ready");
         let _ = fs::remove_file(&ready);
         let log = fs::OpenOptions::new().create(true).append(true).open(site.root().join("daemon.log")).unwrap();
@@ -50,6 +57,7 @@ impl Daemon {
             .arg(site.root())
             .arg("--ready-file")
             .arg(&ready)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stderr(Stdio::from(log))
             .spawn()
             .expect("start feedwright");

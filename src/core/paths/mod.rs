@@ -44,7 +44,7 @@ impl Format {
         match self {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json",
+            Format::Json => "application/feed+json; charset=utf-8",
         }
     }
 

@@ -29,6 +29,23 @@ pub struct Stamp {
     pub since: Option<u64>,
 }
 
+impl Stamp {
+    /// Record `hash` as this file's bytes: when they are new, dated `since` (when they were
+    /// found on disk) or `now` — and always after the bytes they replace, to the second
+    /// (readers compare `Last-Modified` at that resolution).
+    pub(super) fn restamp(&mut self, hash: u128, since: Option<u64>, now: u64) {
+        if self.hash != Some(hash) || self.since.is_none() {
+            let after = self.since.map_or(0, |s| s + 1);
+            *self = Stamp { hash: Some(hash), since: Some(since.unwrap_or(now).max(after)) };
+        }
+    }
+}
+
+/// Now, in Unix seconds.
+pub(super) fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// The hash the manifest keeps of a file's bytes (XXH3-128): the same on every machine,
 /// so two servers of one site agree on it (it is `serve`'s ETag too).
 pub fn content_tag(bytes: &[u8]) -> u128 {
@@ -58,13 +75,18 @@ pub(super) struct Manifest {
 /// The manifest in `root` (empty when there is none).
 pub(super) fn read(root: &Path) -> Manifest {
     let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
-    let (files, old_ids) = text.split_once(&format!("\n{IDS}\n")).unwrap_or((&text, ""));
-    let ids_text = fs::read_to_string(root.join(IDS_FILE));
-    let ids = ids_text.as_deref().unwrap_or(old_ids);
+    let ids = fs::read_to_string(root.join(IDS_FILE)).ok();
+    parse(&text, ids.as_deref())
+}
+
+/// A manifest's text, and the text of `IDS_FILE` beside it if there is one.
+pub(super) fn parse(text: &str, ids_text: Option<&str>) -> Manifest {
+    let (files, old_ids) = text.split_once(&format!("\n{IDS}\n")).unwrap_or((text, ""));
+    let ids = ids_text.unwrap_or(old_ids);
     Manifest {
         files: files.lines().filter(|l| !l.starts_with('#')).filter_map(parse_line).collect(),
         ids: ids.lines().filter_map(|l| l.split_once('\t')).map(|(p, id)| (PathBuf::from(p), id.to_string())).collect(),
-        ids_in_manifest: ids_text.is_err() && !old_ids.is_empty(),
+        ids_in_manifest: ids_text.is_none() && !old_ids.is_empty(),
         interrupted: files.lines().any(|l| l == PENDING),
         legacy: !text.is_empty() && !text.starts_with(HEADER),
     }
@@ -72,6 +94,11 @@ pub(super) fn read(root: &Path) -> Manifest {
 
 /// Write `IDS_FILE` atomically and durably.
 pub(super) fn write_ids(root: &Path, ids: &Ids) -> io::Result<()> {
+    replace(root, IDS_FILE, ids_text(ids).as_bytes())
+}
+
+/// The text of `IDS_FILE`: a post's file and its id per line.
+pub(super) fn ids_text(ids: &Ids) -> String {
     let mut text = String::new();
     for (post, id) in ids {
         text.push_str(&post.to_string_lossy());
@@ -79,11 +106,16 @@ pub(super) fn write_ids(root: &Path, ids: &Ids) -> io::Result<()> {
         text.push_str(id);
         text.push('\n');
     }
-    replace(root, IDS_FILE, text.as_bytes())
+    text
 }
 
 /// Write the manifest atomically and durably; `pending` marks a batch under way.
 pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool) -> io::Result<()> {
+    replace(root, MANIFEST, text(files, pending).as_bytes())
+}
+
+/// The manifest's text; `pending` marks a batch under way.
+pub(super) fn text(files: &BTreeMap<String, Stamp>, pending: bool) -> String {
     let mut text = format!("{HEADER}\n");
     if pending {
         text.push_str(PENDING);
@@ -96,7 +128,7 @@ pub(super) fn write(root: &Path, files: &BTreeMap<String, Stamp>, pending: bool)
         }
         text.push('\n');
     }
-    replace(root, MANIFEST, text.as_bytes())
+    text
 }
 
 /// Make `root/name` hold `bytes`, atomically and durably.

@@ -17,6 +17,7 @@
 //!
 //! (Long with its tests: the three steps share their invariants and are tested together.)
 
+mod bucket;
 mod disk;
 mod manifest;
 
@@ -26,9 +27,12 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::core::{Site, ids_digest};
+use crate::core::render::OPML;
+use crate::core::render::moved::{NETLIFY, NGINX};
+use crate::core::{Files, Format, Site, ids_digest};
 use rayon::prelude::*;
 
+pub use self::bucket::{Bucket, DEFAULT_MAX_DELETES};
 use self::disk::{at, failpoint, modified, sync_filesystem};
 use self::manifest::legacy_temp_target;
 pub use self::manifest::{IDS_FILE, Ids, MANIFEST, Stamp, content_tag};
@@ -44,6 +48,132 @@ pub struct Written {
     pub removed: usize,
     /// The files written or removed, in order.
     pub changed: Vec<String>,
+    /// The files removed (also in `changed`).
+    pub gone: Vec<String>,
+}
+
+/// Where the feeds go: a folder ([`OutDir`]) or object storage ([`Bucket`]). Files go in
+/// batches: `begin` names every file the batch may write, `stage` hands over their bytes
+/// a part at a time (only files whose bytes changed are kept), and `finish` publishes
+/// them and removes what is no longer made — or `abandon` publishes nothing.
+pub trait Destination: Send {
+    /// `--out` as given: a folder or a bucket's URL.
+    fn name(&self) -> String;
+    /// Whether readers see a file as soon as it is written here (a bucket behind a CDN),
+    /// so that a WebSub hub may be told at once; a folder may be deployed later.
+    fn is_live(&self) -> bool;
+    /// The ids the last build published, by post file.
+    fn ids(&self) -> &Ids;
+    /// The ids `site` publishes, written by `finish` when they changed.
+    fn record_ids(&mut self, site: &Site);
+    /// Ids recorded that `finish` has yet to write.
+    fn ids_pending(&self) -> bool;
+    /// What the manifest knows of the file `rel`.
+    fn stamp(&self, rel: &str) -> Option<Stamp>;
+    /// Start a batch that may write `targets`; `max_age`: how long readers and caches
+    /// may keep a file (seconds).
+    fn begin(&mut self, targets: &[String], max_age: u64) -> io::Result<()>;
+    /// Hand over the bytes of some of the batch's files.
+    fn stage(&mut self, files: &Files) -> io::Result<()>;
+    /// Publish the batch. `remove`: files to delete (only those feedwright wrote), or
+    /// `None` for "every managed file that was not staged".
+    fn finish(&mut self, remove: Option<&[String]>) -> io::Result<Written>;
+    /// Give the batch up: nothing it staged is published.
+    fn abandon(&mut self) -> io::Result<()>;
+
+    /// Make the destination hold exactly `files` among the files feedwright manages.
+    fn replace(&mut self, files: &Files, max_age: u64) -> io::Result<Written> {
+        let targets: Vec<String> = files.keys().cloned().collect();
+        self.begin(&targets, max_age)?;
+        self.stage(files)?;
+        self.finish(None)
+    }
+
+    /// Write `files` and remove `remove` (only those feedwright wrote).
+    fn update(&mut self, files: &Files, remove: &[String], max_age: u64) -> io::Result<Written> {
+        let targets: Vec<String> = files.keys().cloned().collect();
+        self.begin(&targets, max_age)?;
+        self.stage(files)?;
+        self.finish(Some(remove))
+    }
+}
+
+/// `--out`: a folder, or a bucket's URL (`s3://`, `gs://`, `az://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Folder(PathBuf),
+    Bucket(String),
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Target {
+        if bucket::is_bucket_url(text) { Target::Bucket(text.to_string()) } else { Target::Folder(PathBuf::from(text)) }
+    }
+
+    /// Open the destination (a bucket: its manifest is read).
+    pub fn open(&self, max_deletes: usize) -> io::Result<Box<dyn Destination>> {
+        Ok(match self {
+            Target::Folder(path) => Box::new(OutDir::open(path)),
+            Target::Bucket(url) => Box::new(Bucket::open(url, max_deletes)?),
+        })
+    }
+
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            Target::Folder(path) => Some(path),
+            Target::Bucket(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Folder(path) => write!(f, "{}", path.display()),
+            Target::Bucket(url) => f.write_str(url),
+        }
+    }
+}
+
+/// The files about the whole site (published after the feeds they list or redirect to).
+pub fn is_site_file(rel: &str) -> bool {
+    rel == OPML || rel == NETLIFY || rel == NGINX
+}
+
+/// The `Content-Type` of a file feedwright writes.
+pub fn media_type(rel: &str, bytes: &[u8]) -> &'static str {
+    match Format::of_file(rel, bytes) {
+        _ if rel == OPML => "text/x-opml; charset=utf-8",
+        _ if rel == NETLIFY || rel == NGINX => "text/plain; charset=utf-8",
+        Some(format) => format.media_type(),
+        None => "application/octet-stream",
+    }
+}
+
+/// The published ids a destination keeps, and whether they changed since written.
+#[derive(Debug, Default)]
+struct IdsRecord {
+    ids: Ids,
+    /// `ids_digest` of `ids`.
+    digest: u128,
+    changed: bool,
+}
+
+impl IdsRecord {
+    fn new(ids: Ids, changed: bool) -> IdsRecord {
+        IdsRecord { digest: ids_digest(ids.iter().map(|(p, id)| (p.as_path(), id.as_str()))), ids, changed }
+    }
+
+    /// Costs nothing when `site` publishes the ids recorded (a daemon's edit, most often).
+    fn record(&mut self, site: &Site) {
+        let digest = site.published_ids_digest();
+        if digest == self.digest {
+            return;
+        }
+        self.ids = site.published_ids().map(|(post, id)| (post.to_path_buf(), id.to_string())).collect();
+        self.digest = digest;
+        self.changed = true;
+    }
 }
 
 /// A batch under way: files staged by [`OutDir::stage`], waiting for [`OutDir::finish`].
@@ -69,16 +199,15 @@ pub struct Batch {
 pub struct OutDir {
     root: PathBuf,
     manifest: BTreeMap<String, Stamp>,
-    /// The ids published, by post file; `ids_changed` until `IDS_FILE` holds them.
-    ids: Ids,
-    ids_changed: bool,
-    /// `ids_digest` of `ids`.
-    ids_digest: u128,
+    /// The ids published, by post file; changed until `IDS_FILE` holds them.
+    ids: IdsRecord,
     /// The last run stopped between `begin` and `finish`.
     interrupted: bool,
     /// Written by a version that named temporary files `.NAME.PID.tmp` beside targets.
     legacy: bool,
     lock: Option<File>,
+    /// The batch under way through [`Destination`].
+    batch: Option<Batch>,
 }
 
 impl OutDir {
@@ -88,63 +217,21 @@ impl OutDir {
         OutDir {
             root: root.to_path_buf(),
             manifest: read.files,
-            ids_digest: ids_digest(read.ids.iter().map(|(p, id)| (p.as_path(), id.as_str()))),
-            ids: read.ids,
-            ids_changed: read.ids_in_manifest,
+            ids: IdsRecord::new(read.ids, read.ids_in_manifest),
             interrupted: read.interrupted,
             legacy: read.legacy,
             lock: None,
+            batch: None,
         }
-    }
-
-    /// The ids the last build published, by post file.
-    pub fn ids(&self) -> &Ids {
-        &self.ids
-    }
-
-    /// The ids `site` publishes (written to `IDS_FILE` by `finish`). Costs nothing when
-    /// they are the ids recorded (a daemon's edit, most often).
-    pub fn record_ids(&mut self, site: &Site) {
-        let digest = site.published_ids_digest();
-        if digest == self.ids_digest {
-            return;
-        }
-        self.ids = site.published_ids().map(|(post, id)| (post.to_path_buf(), id.to_string())).collect();
-        self.ids_digest = digest;
-        self.ids_changed = true;
-    }
-
-    /// Ids recorded that `finish` has yet to write.
-    pub fn ids_pending(&self) -> bool {
-        self.ids_changed
-    }
-
-    /// What the manifest knows of the file `rel`.
-    pub fn stamp(&self, rel: &str) -> Option<Stamp> {
-        self.manifest.get(rel).copied()
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    /// Make `--out` hold exactly `files` among the files feedwright manages.
-    pub fn replace(&mut self, files: &BTreeMap<String, Vec<u8>>) -> io::Result<Written> {
-        let mut batch = self.begin(files.keys())?;
-        self.stage(&mut batch, files)?;
-        self.finish(batch, None)
-    }
-
-    /// Write `files` and remove `remove` (only those feedwright wrote), then the manifest.
-    pub fn update(&mut self, files: &BTreeMap<String, Vec<u8>>, remove: &[String]) -> io::Result<Written> {
-        let mut batch = self.begin(files.keys())?;
-        self.stage(&mut batch, files)?;
-        self.finish(batch, Some(remove))
-    }
-
     /// Start a batch that will write (some of) `targets`: lock `--out`, clear what an
     /// interrupted run left, and make the manifest know every target before it exists.
-    pub fn begin<'t>(&mut self, targets: impl IntoIterator<Item = &'t String>) -> io::Result<Batch> {
+    pub fn open_batch<'t>(&mut self, targets: impl IntoIterator<Item = &'t String>) -> io::Result<Batch> {
         let made_root = !self.root.exists();
         fs::create_dir_all(&self.root).map_err(|e| at(&self.root, e))?;
         self.lock()?;
@@ -173,8 +260,8 @@ impl OutDir {
     }
 
     /// Give a batch up: nothing it staged is published, and `--out` is as it was before
-    /// `begin` (its manifest too).
-    pub fn abandon(&mut self, mut batch: Batch) -> io::Result<()> {
+    /// `open_batch` (its manifest too).
+    pub fn abandon_batch(&mut self, mut batch: Batch) -> io::Result<()> {
         self.discard(&mut batch);
         if let Some(before) = batch.manifest_before.take() {
             let path = self.root.join(MANIFEST);
@@ -245,9 +332,9 @@ impl OutDir {
 
     /// Stage the files of `files` whose bytes changed (their folders created), so that a
     /// large build can render and drop its output a part at a time. Nothing is published
-    /// until [`OutDir::finish`]; on error, everything staged so far is deleted and
+    /// until [`OutDir::finish_batch`]; on error, everything staged so far is deleted and
     /// `--out` is as it was.
-    pub fn stage(&self, batch: &mut Batch, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+    pub fn stage_batch(&self, batch: &mut Batch, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
         let result = self.stage_part(batch, files);
         if result.is_err() {
             self.discard(batch);
@@ -259,7 +346,7 @@ impl OutDir {
         if let Some(bad) = files.keys().find(|rel| !is_safe(rel) || !self.manifest.contains_key(*rel)) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("not staged: {bad} is outside --out or was not announced by begin"),
+                format!("not staged: {bad} is outside --out or was not announced by open_batch"),
             ));
         }
         // Only files whose bytes differ are written, so unchanged files keep their mtime.
@@ -353,7 +440,7 @@ impl OutDir {
     /// batch that replaces no file (a first build into an empty folder) is not forced to
     /// disk, as no static site generator does: a crash then can lose only files never
     /// published, and the next build writes them again.
-    pub fn finish(&mut self, mut batch: Batch, remove: Option<&[String]>) -> io::Result<Written> {
+    pub fn finish_batch(&mut self, mut batch: Batch, remove: Option<&[String]>) -> io::Result<Written> {
         if let Err(e) = self.make_durable(&batch) {
             self.discard(&mut batch);
             return Err(e);
@@ -386,15 +473,9 @@ impl OutDir {
             None => self.manifest.keys().filter(|p| !batch.names.contains_key(*p)).cloned().collect(),
         };
         let mut manifest = self.manifest.clone();
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = manifest::now();
         for (rel, (hash, since)) in &batch.names {
-            let stamp = manifest.entry(rel.clone()).or_default();
-            if stamp.hash != Some(*hash) || stamp.since.is_none() {
-                // New bytes are always dated after the bytes they replace, to the second
-                // (readers compare `Last-Modified` at that resolution).
-                let after = stamp.since.map_or(0, |s| s + 1);
-                *stamp = Stamp { hash: Some(*hash), since: Some(since.unwrap_or(now).max(after)) };
-            }
+            manifest.entry(rel.clone()).or_default().restamp(*hash, *since, now);
         }
         for rel in &stale {
             if manifest.remove(rel).is_some() {
@@ -403,6 +484,7 @@ impl OutDir {
                     Ok(()) => {
                         done.removed += 1;
                         done.changed.push(rel.clone());
+                        done.gone.push(rel.clone());
                     }
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                     Err(e) => return Err(at(&path, e)),
@@ -410,9 +492,9 @@ impl OutDir {
                 self.prune_empty_dirs(rel);
             }
         }
-        if self.ids_changed {
-            manifest::write_ids(&self.root, &self.ids)?;
-            self.ids_changed = false;
+        if self.ids.changed {
+            manifest::write_ids(&self.root, &self.ids.ids)?;
+            self.ids.changed = false;
         }
         if manifest != self.manifest || self.interrupted || !self.root.join(MANIFEST).exists() {
             manifest::write(&self.root, &manifest, false)?;
@@ -447,6 +529,63 @@ impl OutDir {
     }
 }
 
+impl Destination for OutDir {
+    fn name(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn is_live(&self) -> bool {
+        false
+    }
+
+    fn ids(&self) -> &Ids {
+        &self.ids.ids
+    }
+
+    fn record_ids(&mut self, site: &Site) {
+        self.ids.record(site);
+    }
+
+    fn ids_pending(&self) -> bool {
+        self.ids.changed
+    }
+
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        self.manifest.get(rel).copied()
+    }
+
+    fn begin(&mut self, targets: &[String], _max_age: u64) -> io::Result<()> {
+        if let Some(old) = self.batch.take() {
+            self.abandon_batch(old)?;
+        }
+        self.batch = Some(self.open_batch(targets)?);
+        Ok(())
+    }
+
+    fn stage(&mut self, files: &Files) -> io::Result<()> {
+        let mut batch = self.batch.take().ok_or_else(no_batch)?;
+        let staged = self.stage_batch(&mut batch, files);
+        self.batch = Some(batch);
+        staged
+    }
+
+    fn finish(&mut self, remove: Option<&[String]>) -> io::Result<Written> {
+        let batch = self.batch.take().ok_or_else(no_batch)?;
+        self.finish_batch(batch, remove)
+    }
+
+    fn abandon(&mut self) -> io::Result<()> {
+        match self.batch.take() {
+            Some(batch) => self.abandon_batch(batch),
+            None => Ok(()),
+        }
+    }
+}
+
+fn no_batch() -> io::Error {
+    io::Error::other("no batch under way (begin was not called)")
+}
+
 /// A file to stage, compared with what `--out` holds.
 struct Looked<'a> {
     rel: &'a String,
@@ -473,6 +612,7 @@ fn is_safe(rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edges::output::Destination;
     use crate::edges::output::manifest::{HEADER, PENDING};
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
@@ -495,11 +635,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("foreign.html"), "keep me").unwrap();
         let mut out = OutDir::open(tmp.path());
-        let first = out.replace(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")])).unwrap();
+        let first = out.replace(&files(&[("index.xml", "a"), ("tags/x/index.xml", "b")]), 0).unwrap();
         assert_eq!((first.written, first.unchanged, first.removed), (2, 0, 0));
         drop(out);
         let mut out = OutDir::open(tmp.path());
-        let second = out.replace(&files(&[("index.xml", "a")])).unwrap();
+        let second = out.replace(&files(&[("index.xml", "a")]), 0).unwrap();
         assert_eq!((second.written, second.unchanged, second.removed), (0, 1, 1));
         assert_eq!(second.changed, ["tags/x/index.xml"]);
         assert!(!tmp.path().join("tags").exists());
@@ -511,22 +651,22 @@ mod tests {
     fn a_write_in_parts_publishes_nothing_until_finished_and_nothing_if_a_part_fails() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        out.replace(&files(&[("index.xml", "old"), ("gone.xml", "x")])).unwrap();
+        out.replace(&files(&[("index.xml", "old"), ("gone.xml", "x")]), 0).unwrap();
         let all = files(&[("index.xml", "new"), ("tags/a/index.xml", "a")]);
-        let mut batch = out.begin(all.keys()).unwrap();
-        out.stage(&mut batch, &files(&[("index.xml", "new")])).unwrap();
-        out.stage(&mut batch, &files(&[("tags/a/index.xml", "a")])).unwrap();
+        let mut batch = out.open_batch(all.keys()).unwrap();
+        out.stage_batch(&mut batch, &files(&[("index.xml", "new")])).unwrap();
+        out.stage_batch(&mut batch, &files(&[("tags/a/index.xml", "a")])).unwrap();
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "old");
-        let done = out.finish(batch, None).unwrap();
+        let done = out.finish_batch(batch, None).unwrap();
         assert_eq!((done.written, done.removed), (2, 1));
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
         assert!(!tmp.path().join("gone.xml").exists());
 
         // A part that cannot be written (a folder where a file is) undoes the parts before.
         let bad = files(&[("index.xml", "newer"), ("index.xml/x.xml", "bad")]);
-        let mut batch = out.begin(bad.keys()).unwrap();
-        out.stage(&mut batch, &files(&[("index.xml", "newer")])).unwrap();
-        let err = out.stage(&mut batch, &files(&[("index.xml/x.xml", "bad")])).unwrap_err();
+        let mut batch = out.open_batch(bad.keys()).unwrap();
+        out.stage_batch(&mut batch, &files(&[("index.xml", "newer")])).unwrap();
+        let err = out.stage_batch(&mut batch, &files(&[("index.xml/x.xml", "bad")])).unwrap_err();
         assert!(err.to_string().contains("index.xml"), "{err}");
         assert_eq!(fs::read_to_string(tmp.path().join("index.xml")).unwrap(), "new");
         assert!(leftovers(tmp.path()).is_empty());
@@ -536,14 +676,14 @@ mod tests {
     fn the_manifest_knows_a_file_before_it_is_published() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        out.replace(&files(&[("index.xml", "a")])).unwrap();
-        let _batch = out.begin(files(&[("index.xml", "a"), ("tags/new/index.xml", "n")]).keys()).unwrap();
+        out.replace(&files(&[("index.xml", "a")]), 0).unwrap();
+        let _batch = out.open_batch(files(&[("index.xml", "a"), ("tags/new/index.xml", "n")]).keys()).unwrap();
         let written = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
         assert!(written.contains("tags/new/index.xml") && written.contains(PENDING), "{written}");
         // A run that stops here is finished by the next: the new file is known, and goes.
         let mut next = OutDir::open(tmp.path());
         drop(out);
-        next.replace(&files(&[("index.xml", "a")])).unwrap();
+        next.replace(&files(&[("index.xml", "a")]), 0).unwrap();
         let after = fs::read_to_string(tmp.path().join(MANIFEST)).unwrap();
         let since = next.stamp("index.xml").unwrap().since.unwrap();
         assert_eq!(after, format!("{HEADER}\nindex.xml\t{:032x}\t{since}\n", content_tag(b"a")));
@@ -558,7 +698,7 @@ mod tests {
             fs::write(tmp.path().join(name), "x").unwrap();
         }
         let mut out = OutDir::open(tmp.path());
-        out.replace(&files(&[("index.xml", "a")])).unwrap();
+        out.replace(&files(&[("index.xml", "a")]), 0).unwrap();
         assert!(!tmp.path().join(".index.xml.123.tmp").exists());
         assert!(!tmp.path().join("tags").exists());
         assert!(tmp.path().join(".mine.123.tmp").exists(), "a file feedwright never wrote stays");
@@ -570,7 +710,7 @@ mod tests {
         let old = format!("{HEADER}\nindex.xml\n# ids\ncontent/post/a.md\thttp://ex.org/?p=1\n");
         fs::write(tmp.path().join(MANIFEST), old).unwrap();
         let mut out = OutDir::open(tmp.path());
-        out.replace(&files(&[("index.xml", "a")])).unwrap();
+        out.replace(&files(&[("index.xml", "a")]), 0).unwrap();
         assert_eq!(fs::read_to_string(tmp.path().join(IDS_FILE)).unwrap(), "content/post/a.md\thttp://ex.org/?p=1\n");
         assert!(!fs::read_to_string(tmp.path().join(MANIFEST)).unwrap().contains("# ids"));
         let again = OutDir::open(tmp.path());
@@ -581,9 +721,9 @@ mod tests {
     fn one_writer_at_a_time() {
         let tmp = tempfile::tempdir().unwrap();
         let mut first = OutDir::open(tmp.path());
-        first.replace(&files(&[("index.xml", "a")])).unwrap();
+        first.replace(&files(&[("index.xml", "a")]), 0).unwrap();
         let mut second = OutDir::open(tmp.path());
-        let err = second.replace(&files(&[("index.xml", "b")])).unwrap_err();
+        let err = second.replace(&files(&[("index.xml", "b")]), 0).unwrap_err();
         assert!(err.to_string().contains("another feedwright"), "{err}");
     }
 
@@ -591,7 +731,7 @@ mod tests {
     fn refuses_paths_outside_out() {
         let tmp = tempfile::tempdir().unwrap();
         let mut out = OutDir::open(tmp.path());
-        assert!(out.replace(&files(&[("../evil", "x")])).is_err());
+        assert!(out.replace(&files(&[("../evil", "x")]), 0).is_err());
         assert!(!is_safe("/etc/passwd") && !is_safe("a/../../b") && is_safe("tags/c/index.xml"));
         assert!(!is_safe(MANIFEST) && !is_safe(IDS_FILE) && !is_safe(".feedwright-tmp/1.tmp"));
     }

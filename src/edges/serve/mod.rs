@@ -7,7 +7,6 @@
 
 mod respond;
 mod snapshot;
-mod websub;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,8 +19,8 @@ use tracing::{info, warn};
 
 pub use self::respond::respond;
 pub use self::snapshot::{Snapshot, Store};
-use self::websub::Hub;
 use crate::edges::watch::{Update, WatchError, WatchOptions};
+use crate::edges::websub::Hub;
 
 /// How the server is set up.
 #[derive(Debug, Clone)]

@@ -10,8 +10,6 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use crate::core::paths::Format;
-use crate::core::render::OPML;
 use crate::core::render::moved::{NETLIFY, NGINX};
 use crate::edges::output::content_tag;
 use crate::edges::watch::Update;
@@ -40,7 +38,7 @@ impl Entry {
             let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 6, 22);
             let _ = w.write_all(&bytes);
         }
-        let content_type = content_type(path, &bytes);
+        let content_type = crate::edges::output::media_type(path, &bytes);
         Entry {
             identity: Bytes::from(bytes),
             gzip: Bytes::from(gzip),
@@ -49,14 +47,6 @@ impl Entry {
             last_modified,
             content_type,
         }
-    }
-}
-
-fn content_type(path: &str, bytes: &[u8]) -> &'static str {
-    match Format::of_file(path, bytes) {
-        _ if path == OPML => "text/x-opml; charset=utf-8",
-        Some(format) => format.media_type(),
-        None => "application/octet-stream",
     }
 }
 

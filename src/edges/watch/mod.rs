@@ -26,15 +26,19 @@ use self::watcher::{CONTENT_DIRS, Watcher, watched_dirs};
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::site::{Affected, Change, Options, Site};
+use crate::edges::announce::Announcer;
 use crate::edges::load::{Found, find_dir, find_site, read_change};
-use crate::edges::output::{OutDir, Written, content_tag};
+use crate::edges::output::{Destination, Target, Written, content_tag};
 
 /// How the daemon is set up.
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     pub site: PathBuf,
-    /// Where to write the feeds (`serve` may keep them in memory only).
-    pub out: Option<PathBuf>,
+    /// Where to write the feeds: a folder or a bucket (`serve` may keep them in memory
+    /// only).
+    pub out: Option<Target>,
+    /// A publish to a bucket deletes at most this many objects.
+    pub max_deletes: usize,
     pub options: Options,
     pub debounce: Duration,
     /// Poll every so often instead of using inotify (network file systems).
@@ -75,11 +79,19 @@ enum Message {
 pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<StopHook>) -> Result<(), WatchError> {
     let root = fs::canonicalize(&opts.site)
         .map_err(|e| WatchError::Config(format!("site folder `{}`: {e}", opts.site.display())))?;
-    let out_abs = match &opts.out {
+    let out_abs = match opts.out.as_ref().and_then(Target::folder) {
         Some(out) => {
-            fs::create_dir_all(out).map_err(|source| WatchError::Io { path: out.clone(), source })?;
-            Some(fs::canonicalize(out).map_err(|source| WatchError::Io { path: out.clone(), source })?)
+            fs::create_dir_all(out).map_err(|source| WatchError::Io { path: out.to_path_buf(), source })?;
+            Some(fs::canonicalize(out).map_err(|source| WatchError::Io { path: out.to_path_buf(), source })?)
         }
+        None => None,
+    };
+    let out = match &opts.out {
+        Some(target) => Some(
+            target
+                .open(opts.max_deletes)
+                .map_err(|source| WatchError::Io { path: PathBuf::from(target.to_string()), source })?,
+        ),
         None => None,
     };
     let (tx, rx) = mpsc::channel();
@@ -98,8 +110,9 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         root: root.clone(),
         out_abs,
         site: Site::new(opts.options, Utc::now()).with_files(crate::edges::load::post_files(&root)),
-        out: opts.out.as_deref().map(OutDir::open),
+        out,
         publisher,
+        announcer: Announcer::default(),
         logged: HashSet::new(),
     };
     // Ids the last build published stay published: a post whose rules now give another
@@ -114,7 +127,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         return Err(WatchError::Config(messages.join("\n")));
     }
     daemon.log_diagnostics(load_diagnostics);
-    let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.display().to_string());
+    let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.to_string());
     let written = daemon.write_all().map_err(|source| WatchError::Io { path: PathBuf::from(&out_name), source })?;
 
     let mut watcher = Watcher::start(&opts, tx.clone())?;
@@ -145,8 +158,10 @@ struct Daemon {
     root: PathBuf,
     out_abs: Option<PathBuf>,
     site: Site,
-    out: Option<OutDir>,
+    out: Option<Box<dyn Destination>>,
     publisher: Option<Publisher>,
+    /// Tells the hub and the `after_publish` command what changed.
+    announcer: Announcer,
     /// Diagnostics already logged, so each problem is logged once.
     logged: HashSet<Diagnostic>,
 }
@@ -374,20 +389,33 @@ impl Daemon {
     /// Write what `affected` names to `--out` and to the publisher. The site keeps what
     /// the rendering learnt; problems are logged once each.
     fn write(&mut self, affected: &Affected) -> std::io::Result<Written> {
+        let written = self.write_out(affected)?;
+        // `serve` tells the hub itself, once the new bytes are served.
+        if let (Some(out), Some(config)) = (&self.out, self.site.config()) {
+            let live = out.is_live() && self.publisher.is_none();
+            if let Err(e) = self.announcer.announce(config, &self.root, live, &written) {
+                error!("{e}");
+            }
+        }
+        Ok(written)
+    }
+
+    fn write_out(&mut self, affected: &Affected) -> std::io::Result<Written> {
         let Some(publisher) = &mut self.publisher else {
             let Some(out) = &mut self.out else { return Ok(Written::default()) };
-            let (written, diagnostics) = write_affected(&mut self.site, affected, out)?;
+            let (written, diagnostics) = write_affected(&mut self.site, affected, out.as_mut())?;
             self.log_diagnostics(diagnostics);
             return Ok(written);
         };
+        let max_age = self.site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
         let regen = regeneration(&self.site, affected).map_err(std::io::Error::other)?;
         if let Some(out) = &mut self.out {
             out.record_ids(&self.site);
         }
         let mut written = match &mut self.out {
-            Some(out) if regen.full => out.replace(&regen.files)?,
+            Some(out) if regen.full => out.replace(&regen.files, max_age)?,
             Some(out) if !regen.files.is_empty() || !regen.removed.is_empty() || out.ids_pending() => {
-                out.update(&regen.files, &regen.removed)?
+                out.update(&regen.files, &regen.removed, max_age)?
             }
             _ => Written::default(),
         };

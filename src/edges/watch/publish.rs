@@ -10,7 +10,7 @@ use crate::core::render::moved::{Moved, NETLIFY, NGINX};
 use crate::core::render::{Pass, feed_files};
 use crate::core::site::{Affected, Site};
 use crate::core::xmltext::WriteError;
-use crate::edges::output::{OutDir, Written};
+use crate::edges::output::{Destination, Written};
 
 /// What one regeneration produced, for a publisher other than the output folder.
 #[derive(Debug, Default)]
@@ -81,7 +81,7 @@ pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, Wr
 pub fn write_affected(
     site: &mut Site,
     affected: &Affected,
-    out: &mut OutDir,
+    out: &mut dyn Destination,
 ) -> std::io::Result<(Written, Vec<Diagnostic>)> {
     if affected.config {
         let outcome = crate::edges::parallel::write_all(site, out, true)?;
@@ -96,7 +96,8 @@ pub fn write_affected(
         return Ok((Written::default(), Vec::new()));
     }
     let regen = regeneration(site, affected).map_err(std::io::Error::other)?;
-    let written = out.update(&regen.files, &regen.removed)?;
+    let max_age = site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
+    let written = out.update(&regen.files, &regen.removed, max_age)?;
     let diagnostics = regen.pass.diagnostics();
     site.keep(regen.pass);
     site.hold_published();

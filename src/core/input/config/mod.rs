@@ -105,6 +105,9 @@ pub struct Config {
     pub section_permalinks: Vec<(String, String)>,
     /// A WebSub hub to announce the feeds to (`feedwright serve`).
     pub websub_hub: Option<String>,
+    /// A shell command run after each publish that changed files, with the public URL
+    /// of each changed file on its standard input, one per line (a CDN purge).
+    pub after_publish: Option<String>,
     /// Answer WordPress's old feed URLs with redirects (`feedwright serve`).
     pub wordpress_urls: bool,
     /// `Cache-Control: max-age` for served feeds, in seconds.
@@ -145,6 +148,7 @@ impl Config {
             permalink: DEFAULT_PERMALINK.into(),
             section_permalinks: Vec::new(),
             websub_hub: None,
+            after_publish: None,
             wordpress_urls: false,
             cache_max_age: DEFAULT_CACHE_MAX_AGE,
             typographer: true,

@@ -29,6 +29,7 @@ pub(super) const OPTIONS: &[&str] = &[
     "permalink",
     "permalinks",
     "websub_hub",
+    "after_publish",
     "wordpress_urls",
     "cache_max_age",
     "typographer",
@@ -80,6 +81,9 @@ pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
     }
     if let Some(v) = fields.flag("wordpress_urls") {
         config.wordpress_urls = v;
+    }
+    if let Some(v) = fields.string("after_publish") {
+        config.after_publish = (!v.trim().is_empty()).then_some(v);
     }
     if let Some(v) = fields.seconds("cache_max_age") {
         config.cache_max_age = v;

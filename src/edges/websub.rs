@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::mpsc::{SyncSender, TrySendError};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tracing::{debug, warn};
@@ -13,14 +14,15 @@ use tracing::{debug, warn};
 const QUEUE: usize = 4096;
 
 /// The background publisher's queue: (hub URL, feed URL).
-pub(super) struct Hub {
-    queue: SyncSender<(String, String)>,
+pub struct Hub {
+    queue: Option<SyncSender<(String, String)>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Hub {
-    pub(super) fn start() -> Hub {
+    pub fn start() -> Hub {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(String, String)>(QUEUE);
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let agent: ureq::Agent = ureq::Agent::config_builder()
                 .timeout_global(Some(Duration::from_secs(10)))
                 .http_status_as_error(false)
@@ -34,12 +36,22 @@ impl Hub {
                 }
             }
         });
-        Hub { queue: tx }
+        Hub { queue: Some(tx), thread: Some(thread) }
     }
 
-    pub(super) fn announce(&self, hub: &str, feed: &str) {
-        if let Err(TrySendError::Full(_)) = self.queue.try_send((hub.to_string(), feed.to_string())) {
+    pub fn announce(&self, hub: &str, feed: &str) {
+        let Some(queue) = &self.queue else { return };
+        if let Err(TrySendError::Full(_)) = queue.try_send((hub.to_string(), feed.to_string())) {
             warn!("WebSub: {QUEUE} announcements are waiting for {hub}; {feed} was not announced");
+        }
+    }
+
+    /// Wait until every announcement queued has been sent (or given up on): a one-shot
+    /// build ends only after its hub heard of its feeds.
+    pub fn drain(mut self) {
+        self.queue = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
