@@ -395,6 +395,19 @@ fn watch_publishes_an_edit_to_the_bucket_uploading_only_the_changed_feeds() {
     let feeds_put: BTreeSet<String> = s.written("PUT").into_iter().filter(|k| !k.starts_with(".feedwright-")).collect();
     assert_eq!(feeds_put, rewritten(&before, &want));
     assert!(s.proxy.paths("POST", &s.bucket).is_empty());
+
+    // The bucket goes away during an edit: the daemon says so, and once it is back writes
+    // every feed again by itself, with no further edit.
+    s.proxy.set_down(true);
+    let edited = "---\ntitle: Gamma, revised\ndate: 2020-03-01T10:00:00Z\ntags: [Linux, NFS]\n---\nThird.\n";
+    d.site.write("content/post/c.md", edited);
+    local.write("content/post/c.md", edited);
+    local.build_ok();
+    d.wait(|| d.log().contains("cannot write the feeds"), "the daemon to report the failed publish");
+    assert!(d.log().contains(&format!("s3://{}/blog/feeds/", s.bucket)), "{}", d.log());
+    s.proxy.set_down(false);
+    let want = feeds(&local.out());
+    d.wait(|| s.feeds() == want, "the daemon to complete the publish once the bucket is back");
 }
 
 #[test]

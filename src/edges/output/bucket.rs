@@ -295,6 +295,8 @@ impl Destination for Bucket {
             self.put_text(manifest::MANIFEST, manifest::text(&ahead, true))?;
             self.interrupted = true;
         }
+        // What the bucket's manifest says now (a daemon's next batch compares with it).
+        let before = std::mem::replace(&mut self.manifest, ahead);
         // 2. The feeds, then what lists them.
         let (site, feeds): (Vec<_>, Vec<_>) = batch.upload.iter().partition(|(rel, _, _)| is_site_file(rel));
         for part in [feeds, site] {
@@ -316,7 +318,12 @@ impl Destination for Bucket {
         let now = manifest::now();
         let mut after = self.manifest.clone();
         for (rel, hash) in &batch.names {
-            after.entry(rel.clone()).or_default().restamp(*hash, None, now);
+            // Bytes that did not change keep their date.
+            let stamp = after.entry(rel.clone()).or_default();
+            if let Some(old) = before.get(rel).filter(|s| s.hash == Some(*hash)) {
+                *stamp = *old;
+            }
+            stamp.restamp(*hash, None, now);
         }
         for rel in &stale {
             after.remove(rel);

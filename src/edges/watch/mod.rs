@@ -69,6 +69,11 @@ pub enum WatchError {
     Listen { address: String, source: std::io::Error },
 }
 
+/// After a failed write, the wait before writing every feed again; it doubles up to
+/// `LAST_RETRY` while writes keep failing.
+const FIRST_RETRY: Duration = Duration::from_secs(2);
+const LAST_RETRY: Duration = Duration::from_secs(300);
+
 /// What the daemon's thread hears: a batch of file events, or the signal to stop.
 enum Message {
     Events(DebounceEventResult),
@@ -113,6 +118,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         out,
         publisher,
         announcer: Announcer::default(),
+        retry: None,
         logged: HashSet::new(),
     };
     // Ids the last build published stay published: a post whose rules now give another
@@ -162,6 +168,8 @@ struct Daemon {
     publisher: Option<Publisher>,
     /// Tells the hub and the `after_publish` command what changed.
     announcer: Announcer,
+    /// A write failed: when to write everything again, and the wait after that.
+    retry: Option<(Instant, Duration)>,
     /// Diagnostics already logged, so each problem is logged once.
     logged: HashSet<Diagnostic>,
 }
@@ -171,17 +179,23 @@ impl Daemon {
     /// signal, one at a time, until stopped.
     fn run_loop(&mut self, rx: &Receiver<Message>, watcher: &mut Watcher, opts: &WatchOptions, tx: &Sender<Message>) {
         loop {
-            let timeout = self
+            let due = self
                 .site
                 .next_due()
                 .map(|due| (due - Utc::now()).to_std().unwrap_or(Duration::ZERO))
                 .unwrap_or(Duration::from_secs(3600));
-            match rx.recv_timeout(timeout) {
+            let retry = self.retry.map(|(at, _)| at.saturating_duration_since(Instant::now()));
+            match rx.recv_timeout(retry.map_or(due, |r| r.min(due))) {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {
                     let started = Instant::now();
                     let affected = self.site.set_now(Utc::now());
-                    self.regenerate(&["(a post became due or expired)".to_string()], affected, started);
+                    let why = if self.retry.is_some_and(|(at, _)| at <= Instant::now()) {
+                        "(retrying the write that failed)"
+                    } else {
+                        "(a post became due or expired)"
+                    };
+                    self.regenerate(&[why.to_string()], affected, started);
                 }
                 Ok(Message::Events(Ok(events))) => {
                     let started = Instant::now();
@@ -369,8 +383,18 @@ impl Daemon {
         self.write(&Affected { config: true, ..Affected::default() })
     }
 
-    fn regenerate(&mut self, changed: &[String], affected: Affected, started: Instant) {
+    fn regenerate(&mut self, changed: &[String], mut affected: Affected, started: Instant) {
+        // After a failed write, what `--out` holds is not known file by file: write it all.
+        affected.config |= self.retry.is_some();
         let result = self.write(&affected);
+        self.retry = match (&result, self.retry) {
+            (Ok(_), _) => None,
+            (Err(_), None) => Some((Instant::now() + FIRST_RETRY, FIRST_RETRY)),
+            (Err(_), Some((_, wait))) => {
+                let next = (wait * 2).min(LAST_RETRY);
+                Some((Instant::now() + next, next))
+            }
+        };
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok(written) if written.changed.is_empty() => {
@@ -382,7 +406,10 @@ impl Daemon {
                 written.changed.len(),
                 summarize(&written.changed)
             ),
-            Err(e) => error!("cannot write the feeds: {e}; will retry on the next change"),
+            Err(e) => {
+                let wait = self.retry.map_or(FIRST_RETRY, |(at, _)| at.saturating_duration_since(Instant::now()));
+                error!("cannot write the feeds: {e}; writing every feed again in {} s", wait.as_secs().max(1));
+            }
         }
     }
 
