@@ -217,10 +217,6 @@ impl Bucket {
 }
 
 impl Destination for Bucket {
-    fn name(&self) -> String {
-        self.url.clone()
-    }
-
     fn is_live(&self) -> bool {
         true
     }
