@@ -4,7 +4,7 @@
 //!
 //! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
 //! `--debounce-ms 50` `--publish-posts 10000` `--dir /tmp/feedwright-bench`
-//! `--cases build,watch,publish`. Prints medians (wall time, peak RSS), the ratio to Hugo
+//! `--cases build,watch,publish,archives`. Prints medians (wall time, peak RSS), the ratio to Hugo
 //! measured in the same run (when `hugo` is on PATH), watch latency percentiles, publishing
 //! to a local S3 server (moto's, when `python3 -m moto.server` runs: requests counted from
 //! its log), and PASS/FAIL per target. Numbers, not assertions: this machine is shared and
@@ -303,6 +303,9 @@ fn main() {
     let rows = if case("build") { build_case(&args) } else { Vec::new() };
     let watch = case("watch").then(|| watch_case(&args));
     let publish = if case("publish") { publish_case(&args) } else { None };
+    if case("archives") {
+        archives_case(&args);
+    }
 
     println!("\n## targets\n");
     let by_posts: BTreeMap<usize, &Row> = rows.iter().map(|r| (r.posts, r)).collect();
@@ -549,6 +552,63 @@ fn publish_case(args: &Args) -> Option<PublishResult> {
     );
     let mid = |v: &[usize]| median(v.iter().map(|&u| u as f64).collect()) as usize;
     Some(PublishResult { noop: noop_requests, edit_uploads: mid(&uploads), edit_rewritten: mid(&rewritten) })
+}
+
+/// The cost of `archives: true` on the publish corpus (10,000 posts): the same site built
+/// with and without archive documents, into tmpfs when `--dir` is there.
+fn archives_case(args: &Args) {
+    let plain = corpus(args, args.publish_posts);
+    let site = args.dir.join(format!("archives-{}", args.publish_posts));
+    if !site.join(".complete").exists() {
+        let _ = fs::remove_dir_all(&site);
+        let copied = Command::new("cp").arg("-r").arg(&plain).arg(&site).status();
+        assert!(copied.is_ok_and(|s| s.success()), "cannot copy the corpus");
+        let mut config = fs::read_to_string(site.join("config.yaml")).unwrap();
+        config = config.replace("params:\n", "params:\n  feedwright:\n    archives: true\n");
+        fs::write(site.join("config.yaml"), config).unwrap();
+        fs::write(site.join(".complete"), "").unwrap();
+    }
+    eprintln!("archives: {} posts, with and without…", args.publish_posts);
+    let mut rows = Vec::new();
+    for (name, site) in [("without archives", &plain), ("archives: true", &site)] {
+        let out = args.dir.join("archives-out");
+        let (mut cold, mut rss, mut noop) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            let _ = fs::remove_dir_all(&out);
+            let (wall, peak, _) =
+                measure(Command::new(feedwright()).args(["build", "--site"]).arg(site).arg("--out").arg(&out));
+            cold.push(wall.as_secs_f64());
+            rss.push(peak as f64 / 1024.0);
+        }
+        for _ in 0..args.runs {
+            let (wall, _, _) =
+                measure(Command::new(feedwright()).args(["build", "--site"]).arg(site).arg("--out").arg(&out));
+            noop.push(wall.as_secs_f64());
+        }
+        let (files, bytes) = count_files(&out);
+        rows.push((name, median(cold), median(rss), median(noop), files, bytes));
+    }
+    println!("\n## archives ({} posts; median of {} runs)\n", args.publish_posts, args.runs);
+    println!("| build | cold | peak RSS | no-op | files | bytes |");
+    println!("|---|---|---|---|---|---|");
+    for (name, cold, rss, noop, files, bytes) in &rows {
+        println!("| {name} | {cold:.3} s | {rss:.0} MiB | {noop:.3} s | {files} | {:.1} MB |", *bytes as f64 / 1e6);
+    }
+}
+
+/// Files and bytes under `dir`, feedwright's own records left out.
+fn count_files(dir: &Path) -> (usize, u64) {
+    let mut found = (0, 0);
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            let (f, b) = count_files(&path);
+            found = (found.0 + f, found.1 + b);
+        } else if !entry.file_name().to_string_lossy().starts_with(".feedwright") {
+            found = (found.0 + 1, found.1 + entry.metadata().map_or(0, |m| m.len()));
+        }
+    }
+    found
 }
 
 /// The post file whose name sorts last (the generator names posts by date).

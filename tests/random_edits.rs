@@ -48,9 +48,9 @@ const TAGS: &[&str] = &["NFS", "nfs", "VMware", "ESX", "C++", "C", "Zürich", ".
 const TITLES: &[&str] =
     &["Short Take #1", "Short Take #2", "Virtualization Short Take #3", "Notes", "Q&A <b>", "Tech Short Take 7"];
 const CONFIGS: &[&str] = &[
-    "base_url: https://ex.org\ntitle: Ex\nlimit: 3\n",
+    "base_url: https://ex.org\ntitle: Ex\nlimit: 3\narchives: true\narchive_size: 2\n",
     "base_url: https://ex.org\ntitle: Ex\nlimit: 2\nseries_patterns: ['^(?P<name>.+ Short Take) #?\\d+']\n",
-    "base_url: https://ex.org\ntitle: Ex\nformats: [atom, json]\nfeeds:\n  - slug: st\n    title: ST\n    match: {title: 'Short Take'}\n",
+    "base_url: https://ex.org\ntitle: Ex\nformats: [atom, json]\narchives: {tags: true, custom: true}\narchive_size: 3\nfeeds:\n  - slug: st\n    title: ST\n    match: {title: 'Short Take'}\n",
 ];
 
 fn random_post(rng: &mut Rng, names: &[String]) -> Vec<u8> {

@@ -1,6 +1,7 @@
 //! Every file feedwright writes passes the W3C Feed Validation Service — the example site
 //! and sites built here to hold what trips validators (markup characters in titles,
-//! non-ASCII tags, empty posts, control characters, a WebSub hub, long names).
+//! non-ASCII tags, empty posts, control characters, a WebSub hub, long names, RFC 5005
+//! archive documents).
 //!
 //! The validator is the W3C's Python package; `FEEDVALIDATOR_DIR` names the folder that
 //! holds its `feedvalidator` package (`.ci/run` sets it and installs `html5lib`). Without
@@ -25,7 +26,7 @@ root, base = sys.argv[1], sys.argv[2]
 checked = 0
 for folder, _, names in os.walk(root):
     for name in sorted(names):
-        if name.startswith(".") or not name.endswith(".xml"):
+        if name.startswith(".") or not (name.endswith(".xml") or name.endswith(".atom")):
             continue
         path = os.path.join(folder, name)
         rel = os.path.relpath(path, root)
@@ -67,7 +68,19 @@ fn validate(out: &Path, base: &str) -> Option<(usize, Vec<String>)> {
 }
 
 fn assert_valid(out: &Path, base: &str, at_least: usize) {
-    let Some((checked, findings)) = validate(out, base) else { return };
+    let Some((checked, mut findings)) = validate(out, base) else { return };
+    // The one warning allowed: the validator wants an Atom archive document to link to a
+    // neighbour or to say `<fh:complete/>`. The only archive document of a short feed
+    // has no neighbour, and `fh:complete` would tell readers the feed is complete (no
+    // archives), which it is not. RSS archives are not checked this way.
+    findings.retain(|f| {
+        let alone = f
+            .split('\t')
+            .next()
+            .and_then(|rel| rel.strip_suffix("archive/1.atom"))
+            .is_some_and(|dir| !out.join(format!("{dir}archive/2.atom")).exists());
+        !(alone && f.ends_with("Archive incomplete"))
+    });
     for finding in &findings {
         eprintln!("{finding}");
     }
@@ -94,7 +107,8 @@ fn the_example_site_is_valid() {
 fn titles_tags_and_bodies_that_trip_validators_are_valid() {
     let site = TestSite::new(
         "title: Q&A <Lab> \"notes\"\nbase_url: https://lab.example.org/blog\ndescription: Tips & <tricks>\n\
-         websub_hub: https://hub.example.org/\nauthor: {name: Dana & Co, email: dana@lab.example.org}\n",
+         websub_hub: https://hub.example.org/\nauthor: {name: Dana & Co, email: dana@lab.example.org}\n\
+         archives: true\narchive_size: 2\n",
     );
     site.post(
         "amp",
@@ -113,5 +127,6 @@ fn titles_tags_and_bodies_that_trip_validators_are_valid() {
     site.post("s1", &format!("title: '{long} #1'\ndate: 2020-01-06"), "x\n");
     site.post("s2", &format!("title: '{long} #2'\ndate: 2020-01-07"), "x\n");
     site.build_ok();
-    assert_valid(&site.out(), "https://lab.example.org/blog", 19);
+    assert!(site.out().join("archive/4.atom").exists(), "archive documents are validated too");
+    assert_valid(&site.out(), "https://lab.example.org/blog", 40);
 }

@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::paths::FeedKey;
-use crate::core::render::feed_files;
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
+use crate::core::render::{archive_paths, feed_files};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::load::{Found, read_post};
@@ -85,13 +85,39 @@ pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey], pass: &mut Pass) 
     Ok(files)
 }
 
+/// The archive documents `pages` (feed, page), rendered on every core: first the posts
+/// they hold that `pass` lacks, then the documents.
+pub fn render_pages(renderer: &Renderer<'_>, pages: &[(FeedKey, usize)], pass: &mut Pass) -> Result<Files, WriteError> {
+    let needed: Vec<_> = renderer.posts_of_pages(pages).into_iter().filter(|p| !pass.contains(&p.source)).collect();
+    let rendered: Vec<RenderedPost> = needed.par_iter().map(|post| renderer.render_post(post)).collect();
+    for post in rendered {
+        pass.insert(post);
+    }
+    let shared: &Pass = pass;
+    let parts: Vec<Result<Files, WriteError>> =
+        pages.par_iter().map(|(key, page)| renderer.archive_files(key, *page, shared)).collect();
+    let mut files = BTreeMap::new();
+    for part in parts {
+        files.extend(part?);
+    }
+    Ok(files)
+}
+
 /// Every output file of `site` (what `Site::render_all` gives, rendered on every core).
 pub fn render_all(site: &Site) -> Result<(Files, Pass), WriteError> {
     let Some(renderer) = site.renderer() else { return Ok(Default::default()) };
     let mut pass = Pass::default();
-    let mut files = render_files(&renderer, &renderer.keys(), &mut pass)?;
+    let keys = renderer.keys();
+    let mut files = render_files(&renderer, &keys, &mut pass)?;
+    files.extend(render_pages(&renderer, &renderer.pages_of(&keys), &mut pass)?);
     files.extend(renderer.site_files());
     Ok((files, pass))
+}
+
+/// A part of a whole build: feeds, or archive documents.
+enum Either<'k> {
+    Feeds(&'k [FeedKey]),
+    Pages(&'k [(FeedKey, usize)]),
 }
 
 /// What writing a whole site did.
@@ -119,12 +145,22 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool) -> io
     let keys = renderer.keys();
     let Some(config) = site.config() else { return Err(io::Error::other("no config")) };
     let site_files = renderer.site_files();
-    let targets: Vec<String> =
-        keys.iter().flat_map(|k| feed_files(k, config)).chain(site_files.keys().cloned()).collect();
+    let pages = renderer.pages_of(&keys);
+    let targets: Vec<String> = keys
+        .iter()
+        .flat_map(|k| feed_files(k, config))
+        .chain(pages.iter().flat_map(|(k, page)| archive_paths(k, *page, config)))
+        .chain(site_files.keys().cloned())
+        .collect();
     out.begin(&targets, max_age)?;
     let mut pass = Pass::default();
-    for part in keys.chunks(128) {
-        let files = match render_files(&renderer, part, &mut pass) {
+    let parts = keys.chunks(128).map(Either::Feeds).chain(pages.chunks(64).map(Either::Pages));
+    for part in parts {
+        let rendered = match part {
+            Either::Feeds(keys) => render_files(&renderer, keys, &mut pass),
+            Either::Pages(pages) => render_pages(&renderer, pages, &mut pass),
+        };
+        let files = match rendered {
             Ok(files) => files,
             Err(e) => {
                 out.abandon()?;

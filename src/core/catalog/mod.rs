@@ -285,6 +285,21 @@ impl Catalog {
         Some(members.iter().take(limit).map(|r| r.0.as_ref()).collect())
     }
 
+    /// The archive pages of a feed (RFC 5005): every member, oldest first, `size` to a
+    /// page; each page's posts newest first. Numbered from the oldest, so a new post only
+    /// ever lands on the last page; and there is always a page after a full one (the last
+    /// page may be empty), so a full page's links never change either.
+    pub fn archive_pages(&self, config: &Config, key: &FeedKey) -> Option<Vec<Vec<&Post>>> {
+        let (members, _) = self.members(config, key)?;
+        let size = config.archive_size.max(1);
+        let oldest_first: Vec<&Post> = members.iter().rev().map(|r| r.0.as_ref()).collect();
+        let mut pages: Vec<Vec<&Post>> = oldest_first.chunks(size).map(|c| c.iter().rev().copied().collect()).collect();
+        if pages.last().is_none_or(|p| p.len() == size) {
+            pages.push(Vec::new());
+        }
+        Some(pages)
+    }
+
     /// A feed with its title, description, page and items.
     pub fn feed(&self, config: &Config, key: &FeedKey) -> Option<Feed<'_>> {
         let items = self.items(config, key)?;

@@ -108,6 +108,18 @@ impl Layout {
         format!("{}{}", self.dir(key), format.file_name())
     }
 
+    /// Archive document `page` (from 1, the oldest) of `key`'s feed in `format`:
+    /// `archive/<page>.xml` (RSS) or `.atom` (Atom) in the feed's folder — a folder of
+    /// numbered files no feed name takes. JSON Feed has no archives (`None`).
+    pub fn archive_file(&self, key: &FeedKey, page: usize, format: Format) -> Option<String> {
+        let extension = match format {
+            Format::Rss => "xml",
+            Format::Atom => "atom",
+            Format::Json => return None,
+        };
+        Some(format!("{}archive/{page}.{extension}", self.dir(key)))
+    }
+
     /// The folder of `key`'s feeds, relative to `--out` (`""` or `tags/nfs/`).
     pub fn dir(&self, key: &FeedKey) -> String {
         let hugo = match self {

@@ -60,6 +60,12 @@ pub fn feed_files(key: &FeedKey, config: &Config) -> Vec<String> {
     config.formats.iter().map(|&f| config.layout.file(key, f)).collect()
 }
 
+/// The paths of one archive document of a feed, in the configured formats that have
+/// archives (RSS, Atom).
+pub fn archive_paths(key: &FeedKey, page: usize, config: &Config) -> Vec<String> {
+    config.formats.iter().filter_map(|&f| config.layout.archive_file(key, page, f)).collect()
+}
+
 /// Output files: path relative to `--out` → bytes.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
@@ -125,14 +131,25 @@ impl<'a> Renderer<'a> {
     /// what a test or a small site needs (the edges run the same steps in parallel).
     pub fn render(&self, keys: &[FeedKey]) -> Result<(Files, Pass), WriteError> {
         let mut pass = Pass::default();
-        for post in self.posts_of(keys) {
-            pass.insert(self.render_post(post));
+        let pages = self.pages_of(keys);
+        for post in self.posts_of(keys).into_iter().chain(self.posts_of_pages(&pages)) {
+            if !pass.contains(&post.source) {
+                pass.insert(self.render_post(post));
+            }
         }
         let mut files = BTreeMap::new();
         for key in keys {
             files.extend(self.feed_files(key, &pass)?);
         }
+        for (key, page) in &pages {
+            files.extend(self.archive_files(key, *page, &pass)?);
+        }
         Ok((files, pass))
+    }
+
+    /// Every archive document of the feeds of `keys`: (feed, page from 1).
+    pub fn pages_of(&self, keys: &[FeedKey]) -> Vec<(FeedKey, usize)> {
+        keys.iter().flat_map(|key| (1..=self.archive_count(key)).map(move |page| (key.clone(), page))).collect()
     }
 
     /// One post's HTML (from the cache when nothing it depends on changed) and its item
@@ -176,29 +193,100 @@ impl<'a> Renderer<'a> {
     /// (rendered here if the pass lacks one).
     pub fn feed_files(&self, key: &FeedKey, pass: &Pass) -> Result<Files, WriteError> {
         let Some(feed) = self.catalog.feed(self.config, key) else { return Ok(Files::new()) };
-        let extra: Vec<RenderedPost> =
-            feed.items.iter().filter(|p| !pass.contains(&p.source)).map(|p| self.render_post(p)).collect();
-        let rendered: Vec<&RenderedPost> = feed
-            .items
-            .iter()
-            .filter_map(|p| pass.posts.get(&p.source).or_else(|| extra.iter().find(|e| e.source == p.source)))
-            .collect();
+        let extra = self.missing(&feed.items, pass);
+        let rendered = rendered(&feed.items, pass, &extra);
         let mut view = self.view(&feed);
+        let archives = self.archive_count(key);
         let mut files = Files::new();
         for &format in &self.config.formats {
             view.self_url = self.self_url(key, format);
-            let bytes = match format {
-                Format::Rss => rss::write_with_items(&view, &items(&rendered, |p| &p.rss)?)?,
-                Format::Atom => atom::write_with_entries(&view, &items(&rendered, |p| &p.atom)?)?,
-                Format::Json => {
-                    let mut view = view.clone();
-                    view.items = rendered.iter().filter_map(|p| p.view.clone()).collect();
-                    json::write(&view)?
-                }
-            };
-            files.insert(self.config.layout.file(key, format), bytes);
+            // The newest archive document, where an RFC 5005 client starts.
+            view.history =
+                self.archive_url(key, archives, format).map(|url| ("prev-archive", url)).into_iter().collect();
+            files.insert(self.config.layout.file(key, format), self.write(format, &view, &rendered)?);
         }
         Ok(files)
+    }
+
+    /// How many archive documents `key`'s feed has (0 when it has none).
+    pub fn archive_count(&self, key: &FeedKey) -> usize {
+        if !self.config.archives_for(key) {
+            return 0;
+        }
+        self.catalog.archive_pages(self.config, key).map_or(0, |pages| pages.len())
+    }
+
+    /// The posts the archive documents `pages` hold, each once.
+    pub fn posts_of_pages(&self, pages: &[(FeedKey, usize)]) -> Vec<&'a Post> {
+        let mut seen = std::collections::HashSet::new();
+        let mut posts = Vec::new();
+        for (key, page) in pages {
+            let all = self.catalog.archive_pages(self.config, key).unwrap_or_default();
+            for post in all.into_iter().nth(page.wrapping_sub(1)).unwrap_or_default() {
+                if seen.insert(&post.source) {
+                    posts.push(post);
+                }
+            }
+        }
+        posts
+    }
+
+    /// Archive document `page` (from 1, the oldest) of `key`'s feed, in RSS and Atom:
+    /// `<fh:archive/>`, a `current` link to the feed, and `prev-archive`/`next-archive`
+    /// links to its neighbours. Its items are the feed's items, byte for byte.
+    pub fn archive_files(&self, key: &FeedKey, page: usize, pass: &Pass) -> Result<Files, WriteError> {
+        let (Some(feed), true) = (self.catalog.feed(self.config, key), self.config.archives_for(key)) else {
+            return Ok(Files::new());
+        };
+        let pages = self.catalog.archive_pages(self.config, key).unwrap_or_default();
+        let Some(posts) = page.checked_sub(1).and_then(|i| pages.get(i)) else { return Ok(Files::new()) };
+        let extra = self.missing(posts, pass);
+        let rendered = rendered(posts, pass, &extra);
+        let mut view = self.view(&feed);
+        view.archive = true;
+        if let Some(newest) = posts.iter().map(|p| p.updated).max() {
+            view.updated = newest;
+        }
+        let mut files = Files::new();
+        for &format in &self.config.formats {
+            let (Some(path), Some(url)) =
+                (self.config.layout.archive_file(key, page, format), self.archive_url(key, page, format))
+            else {
+                continue;
+            };
+            view.self_url = url;
+            view.history = vec![("current", self.self_url(key, format))];
+            view.history.extend(self.archive_url(key, page - 1, format).map(|u| ("prev-archive", u)));
+            if page < pages.len() {
+                view.history.extend(self.archive_url(key, page + 1, format).map(|u| ("next-archive", u)));
+            }
+            files.insert(path, self.write(format, &view, &rendered)?);
+        }
+        Ok(files)
+    }
+
+    /// The public URL of archive document `page` (none for page 0 or JSON Feed).
+    fn archive_url(&self, key: &FeedKey, page: usize, format: Format) -> Option<String> {
+        let file = self.config.layout.archive_file(key, page, format).filter(|_| page > 0)?;
+        Some(uri::encode(&format!("{}/{file}", self.config.feeds_url)).into_owned())
+    }
+
+    /// `posts` that `pass` lacks, rendered here.
+    fn missing(&self, posts: &[&Post], pass: &Pass) -> Vec<RenderedPost> {
+        posts.iter().filter(|p| !pass.contains(&p.source)).map(|p| self.render_post(p)).collect()
+    }
+
+    /// One document of `format`: the feed's fields from `view`, its items from `rendered`.
+    fn write(&self, format: Format, view: &FeedView, rendered: &[&RenderedPost]) -> Result<Vec<u8>, WriteError> {
+        match format {
+            Format::Rss => rss::write_with_items(view, &items(rendered, |p| &p.rss)?),
+            Format::Atom => atom::write_with_entries(view, &items(rendered, |p| &p.atom)?),
+            Format::Json => {
+                let mut view = view.clone();
+                view.items = rendered.iter().filter_map(|p| p.view.clone()).collect();
+                json::write(&view)
+            }
+        }
     }
 
     fn self_url(&self, key: &FeedKey, format: Format) -> String {
@@ -255,6 +343,8 @@ impl<'a> Renderer<'a> {
             self_url: String::new(),
             language: self.config.language.clone(),
             hub: self.config.websub_hub.clone(),
+            history: Vec::new(),
+            archive: false,
             updated,
             author: self.config.author.clone().map(|mut a| {
                 a.name = clean(&a.name).into_owned();
@@ -377,6 +467,14 @@ impl<'a> Renderer<'a> {
 }
 
 /// The item XML of `posts` in one format, or the first failure.
+/// `posts` as rendered, from `pass` or from `extra`.
+fn rendered<'r>(posts: &[&Post], pass: &'r Pass, extra: &'r [RenderedPost]) -> Vec<&'r RenderedPost> {
+    posts
+        .iter()
+        .filter_map(|p| pass.posts.get(&p.source).or_else(|| extra.iter().find(|e| e.source == p.source)))
+        .collect()
+}
+
 fn items<'p>(
     posts: &[&'p RenderedPost],
     format: impl Fn(&'p RenderedPost) -> &'p Option<Result<Vec<u8>, WriteError>>,

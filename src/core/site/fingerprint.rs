@@ -54,6 +54,8 @@ impl Site {
             .map(|(k, v)| (k.clone(), *v))
             .collect();
         let mut items: HashMap<&Path, u64> = HashMap::new();
+        let mut pages_after: BTreeMap<FeedKey, Vec<u64>> =
+            self.page_prints.iter().filter(|(k, _)| keys.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         for key in candidates {
             let Some(feed) = self.catalog.feed(config, &key) else { continue };
             let mut h = DefaultHasher::new();
@@ -65,6 +67,27 @@ impl Site {
             if feed.items.is_empty() {
                 site_newest.hash(&mut h);
             }
+            pages_after.remove(&key);
+            if config.archives_for(&key) {
+                // Each page: its posts and whether a page follows; the feed links to the
+                // newest page, so it depends on how many there are.
+                let pages = self.catalog.archive_pages(config, &key).unwrap_or_default();
+                pages.len().hash(&mut h);
+                let mut prints = Vec::with_capacity(pages.len());
+                for (i, page) in pages.iter().enumerate() {
+                    let mut p = DefaultHasher::new();
+                    (config_hash, &feed.title, &feed.description, &feed.html_url, i, i + 1 == pages.len()).hash(&mut p);
+                    for post in page {
+                        items.entry(&post.source).or_insert_with(|| self.item_fingerprint(post)).hash(&mut p);
+                    }
+                    if page.is_empty() {
+                        // Dated by the feed's newest item.
+                        (feed.items.first().map(|p| p.updated), site_newest).hash(&mut p);
+                    }
+                    prints.push(p.finish());
+                }
+                pages_after.insert(key.clone(), prints);
+            }
             after.insert(Some(key), h.finish());
         }
         let mut opml = DefaultHasher::new();
@@ -74,6 +97,8 @@ impl Site {
         }
         let opml = opml.finish();
         let mut affected = diff(&self.fingerprints, &after);
+        diff_pages(&self.page_prints, &pages_after, &mut affected);
+        self.page_prints = pages_after;
         affected.opml = self.opml_fingerprint != Some(opml);
         self.opml_fingerprint = Some(opml);
         after.insert(None, self.generation);
@@ -94,6 +119,26 @@ impl Site {
         }
         self.links.hash_targets(post, &mut h);
         h.finish()
+    }
+}
+
+/// Which archive pages changed, came or went.
+fn diff_pages(before: &BTreeMap<FeedKey, Vec<u64>>, after: &BTreeMap<FeedKey, Vec<u64>>, affected: &mut Affected) {
+    for (key, prints) in after {
+        let old = before.get(key).map_or(&[][..], Vec::as_slice);
+        for (i, print) in prints.iter().enumerate() {
+            if old.get(i) != Some(print) {
+                affected.pages.insert((key.clone(), i + 1));
+            }
+        }
+        for i in prints.len()..old.len() {
+            affected.pages_removed.insert((key.clone(), i + 1));
+        }
+    }
+    for (key, old) in before {
+        if !after.contains_key(key) {
+            affected.pages_removed.extend((1..=old.len()).map(|i| (key.clone(), i)));
+        }
     }
 }
 

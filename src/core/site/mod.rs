@@ -87,6 +87,10 @@ pub struct Affected {
     pub opml: bool,
     /// Whether the config in force changed (formats may differ: rewrite everything).
     pub config: bool,
+    /// Archive documents to render and write again: (feed, page from 1).
+    pub pages: BTreeSet<(FeedKey, usize)>,
+    /// Archive documents that no longer exist.
+    pub pages_removed: BTreeSet<(FeedKey, usize)>,
 }
 
 impl Affected {
@@ -97,12 +101,21 @@ impl Affected {
         self.removed.retain(|k| !later.changed.contains(k));
         self.changed.extend(later.changed);
         self.removed.extend(later.removed);
+        self.pages.retain(|p| !later.pages_removed.contains(p));
+        self.pages_removed.retain(|p| !later.pages.contains(p));
+        self.pages.extend(later.pages);
+        self.pages_removed.extend(later.pages_removed);
         self.opml |= later.opml;
         self.config |= later.config;
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty() && !self.opml && !self.config
+        self.changed.is_empty()
+            && self.removed.is_empty()
+            && self.pages.is_empty()
+            && self.pages_removed.is_empty()
+            && !self.opml
+            && !self.config
     }
 }
 
@@ -140,6 +153,8 @@ pub struct Site {
     stale: FxHashSet<PathBuf>,
     /// Per feed (and `None` for the OPML list): a hash of what its bytes depend on.
     fingerprints: BTreeMap<Option<FeedKey>, u64>,
+    /// Per feed with archives, a fingerprint of each archive page (page 1 first).
+    page_prints: BTreeMap<FeedKey, Vec<u64>>,
     opml_fingerprint: Option<u64>,
     /// Bumped whenever every feed must be fingerprinted again (config, renamed terms).
     /// Stored under the `None` key of `fingerprints` once they are all up to date.
@@ -172,6 +187,7 @@ impl Site {
             html: HtmlCache::default(),
             stale: FxHashSet::default(),
             fingerprints: BTreeMap::new(),
+            page_prints: BTreeMap::new(),
             opml_fingerprint: None,
             generation: 0,
             ids_digest: 0,
@@ -441,6 +457,9 @@ impl Site {
         for path in stale {
             if let Some(post) = self.visible.get(&path) {
                 for key in self.catalog.feeds_of(config, post) {
+                    if let Some(prints) = self.page_prints.get_mut(&key) {
+                        prints.iter_mut().for_each(|p| *p = STALE);
+                    }
                     self.fingerprints.insert(Some(key), STALE);
                 }
             }

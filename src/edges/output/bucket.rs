@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use super::manifest::{self, Stamp};
-use super::{Destination, Ids, IdsRecord, Written, content_tag, is_safe, is_site_file, media_type};
+use super::{Destination, Ids, IdsRecord, Written, cache_control, content_tag, is_safe, is_site_file, media_type};
 use crate::core::{Files, Site};
 
 /// Objects uploaded or deleted at once.
@@ -166,14 +166,16 @@ impl Bucket {
 
     /// Upload `files` (path, bytes), [`CONCURRENT`] at a time; the first failure stops
     /// the rest and names its object.
-    fn upload(&self, files: Vec<(String, Bytes)>, max_age: u64) -> io::Result<()> {
-        let cache_control = format!("public, max-age={max_age}");
+    /// `exists`: whether a file is published once this batch is (full archive documents
+    /// are the ones followed by another).
+    fn upload(&self, files: Vec<(String, Bytes)>, max_age: u64, exists: &dyn Fn(&str) -> bool) -> io::Result<()> {
         let uploads = files.into_iter().map(|(rel, bytes)| {
+            let cache_control = cache_control(&rel, max_age, exists);
             let store = self.store.clone();
             let location = self.location(&rel);
             let mut attributes = Attributes::new();
             attributes.insert(Attribute::ContentType, media_type(&rel, &bytes).into());
-            attributes.insert(Attribute::CacheControl, cache_control.clone().into());
+            attributes.insert(Attribute::CacheControl, cache_control.into());
             let url = self.object_url(&rel);
             async move {
                 let options = PutOptions { attributes, ..PutOptions::default() };
@@ -295,9 +297,10 @@ impl Destination for Bucket {
         let before = std::mem::replace(&mut self.manifest, ahead);
         // 2. The feeds, then what lists them.
         let (site, feeds): (Vec<_>, Vec<_>) = batch.upload.iter().partition(|(rel, _, _)| is_site_file(rel));
+        let exists = |p: &str| batch.names.contains_key(p) || (before.contains_key(p) && !stale.iter().any(|s| s == p));
         for part in [feeds, site] {
             let files = part.iter().map(|(rel, _, bytes)| (rel.clone(), bytes.clone())).collect();
-            self.upload(files, batch.max_age)?;
+            self.upload(files, batch.max_age, &exists)?;
             done.changed.extend(part.iter().map(|(rel, _, _)| rel.clone()));
         }
         done.written = batch.upload.len();

@@ -118,6 +118,32 @@ pub fn is_site_file(rel: &str) -> bool {
     rel == OPML || rel == NETLIFY || rel == NGINX
 }
 
+/// For an archive document (`…/archive/<N>.xml` or `.atom`), the path of the one after
+/// it (`None` for any other file).
+pub fn next_archive(rel: &str) -> Option<String> {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let folder = dir.rsplit('/').next().unwrap_or(dir);
+    let (number, extension) = name.split_once('.')?;
+    let page: usize = number.parse().ok().filter(|_| folder == "archive" && ["xml", "atom"].contains(&extension))?;
+    Some(format!("{dir}/{}.{extension}", page + 1))
+}
+
+/// An archive document that is full: one follows it (only the newest may be partial),
+/// so its bytes change only if a post on it is edited. `exists`: whether a file is
+/// published.
+pub fn is_full_archive(rel: &str, exists: impl Fn(&str) -> bool) -> bool {
+    next_archive(rel).is_some_and(|next| exists(&next))
+}
+
+/// `Cache-Control` of a file: a full archive document may be kept for a year.
+pub fn cache_control(rel: &str, max_age: u64, exists: impl Fn(&str) -> bool) -> String {
+    if is_full_archive(rel, exists) {
+        "public, max-age=31536000, immutable".into()
+    } else {
+        format!("public, max-age={max_age}")
+    }
+}
+
 /// The `Content-Type` of a file feedwright writes.
 pub fn media_type(rel: &str, bytes: &[u8]) -> &'static str {
     match Format::of_file(rel, bytes) {

@@ -42,7 +42,10 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
     let mut builder = Response::builder()
         .header(header::ETAG, &etag)
         .header(header::LAST_MODIFIED, httpdate::fmt_http_date(entry.last_modified))
-        .header(header::CACHE_CONTROL, format!("public, max-age={}", snapshot.max_age))
+        .header(
+            header::CACHE_CONTROL,
+            crate::edges::output::cache_control(&path, snapshot.max_age, |p| snapshot.files.contains_key(p)),
+        )
         .header(header::VARY, "Accept-Encoding");
     if let Some(hub) = &snapshot.hub {
         builder = builder.header(

@@ -7,7 +7,7 @@ use crate::core::diag::Diagnostic;
 use crate::core::input::config::Config;
 use crate::core::paths::FeedKey;
 use crate::core::render::moved::{Moved, NETLIFY, NGINX};
-use crate::core::render::{Pass, feed_files};
+use crate::core::render::{Pass, archive_paths, feed_files};
 use crate::core::site::{Affected, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::output::{Destination, Written};
@@ -58,6 +58,9 @@ pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, Wr
     let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else { return Ok(regen) };
     let keys: Vec<FeedKey> = if affected.config { renderer.keys() } else { affected.changed.iter().cloned().collect() };
     regen.files = crate::edges::parallel::render_files(&renderer, &keys, &mut regen.pass)?;
+    let pages: Vec<(FeedKey, usize)> =
+        if affected.config { renderer.pages_of(&keys) } else { affected.pages.iter().cloned().collect() };
+    regen.files.extend(crate::edges::parallel::render_pages(&renderer, &pages, &mut regen.pass)?);
     if affected.opml || affected.config {
         let site_files = renderer.site_files();
         // The redirect files go when nothing moved any more.
@@ -71,6 +74,7 @@ pub fn regeneration(site: &Site, affected: &Affected) -> Result<Regeneration, Wr
     }
     if !affected.config {
         regen.removed.extend(affected.removed.iter().flat_map(|k| feed_files(k, config)));
+        regen.removed.extend(affected.pages_removed.iter().flat_map(|(k, page)| archive_paths(k, *page, config)));
     }
     Ok(regen)
 }

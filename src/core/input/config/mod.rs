@@ -22,8 +22,8 @@ use self::fields::Fields;
 use crate::core::diag::Diagnostic;
 use crate::core::input::frontmatter::toml_to_yaml;
 use crate::core::input::ids::{IdScheme, Pins};
-use crate::core::paths::Format;
 use crate::core::paths::layout::Layout;
+use crate::core::paths::{FeedKey, Format};
 
 /// Config file names, most specific first: the first one present is the site's config.
 pub const CONFIG_FILES: &[&str] = &[
@@ -48,6 +48,8 @@ pub const DEFAULT_SERIES_PATTERNS: &[&str] = &[r"^(?P<name>.+?)\s+#\d+\b", r"^(?
 pub const DEFAULT_LIMIT: usize = 20;
 /// `Cache-Control: max-age` of served feeds, in seconds.
 pub const DEFAULT_CACHE_MAX_AGE: u64 = 300;
+/// Items per archive document (`archive_size`).
+pub const DEFAULT_ARCHIVE_SIZE: usize = 50;
 /// Hugo's default permalink pattern.
 pub const DEFAULT_PERMALINK: &str = "/:section/:slug/";
 
@@ -78,6 +80,26 @@ pub struct CustomFeed {
     pub categories: Vec<String>,
     pub series: Vec<String>,
     pub title_pattern: Option<Regex>,
+    /// `archives:` of this feed (`None`: the site's `archives.custom`).
+    pub archives: Option<bool>,
+}
+
+/// Which feeds get RFC 5005 archive documents (`archives:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Archives {
+    pub site: bool,
+    pub tags: bool,
+    pub categories: bool,
+    pub series: bool,
+    /// Hugo's sections and its other taxonomies.
+    pub sections: bool,
+    pub custom: bool,
+}
+
+impl Archives {
+    pub fn all(on: bool) -> Archives {
+        Archives { site: on, tags: on, categories: on, series: on, sections: on, custom: on }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +142,9 @@ pub struct Config {
     pub pins: Arc<Pins>,
     /// Where the feeds live: the paths of the generator whose config is read.
     pub layout: Layout,
+    /// Which feeds have archive documents, and how many items each holds.
+    pub archives: Archives,
+    pub archive_size: usize,
     /// Terms renamed, so their old feeds keep answering: (`tags` or `categories`, old
     /// name, new name).
     pub term_aliases: Vec<(String, String, String)>,
@@ -155,7 +180,24 @@ impl Config {
             id_scheme: IdScheme::Tag,
             pins: Arc::default(),
             layout: Layout::Feedwright,
+            archives: Archives::default(),
+            archive_size: DEFAULT_ARCHIVE_SIZE,
             term_aliases: Vec::new(),
+        }
+    }
+
+    /// Whether the feed of `key` has archive documents.
+    pub fn archives_for(&self, key: &FeedKey) -> bool {
+        let a = &self.archives;
+        match key {
+            FeedKey::Site => a.site,
+            FeedKey::Tag(_) => a.tags,
+            FeedKey::Category(_) => a.categories,
+            FeedKey::Series(_) => a.series,
+            FeedKey::Section(_) | FeedKey::Taxonomy(..) => a.sections,
+            FeedKey::Custom(slug) => {
+                self.feeds.iter().find(|f| &f.slug == slug).and_then(|f| f.archives).unwrap_or(a.custom)
+            }
         }
     }
 

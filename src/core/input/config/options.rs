@@ -6,7 +6,7 @@ use regex::Regex;
 use serde_yaml::Value;
 
 use super::fields::Fields;
-use super::{Config, CustomFeed};
+use super::{Archives, Config, CustomFeed};
 use crate::core::input::ids::IdScheme;
 use crate::core::input::values::{lookup, scalar_string, string_list};
 use crate::core::paths::Format;
@@ -35,6 +35,8 @@ pub(super) const OPTIONS: &[&str] = &[
     "typographer",
     "id_scheme",
     "term_aliases",
+    "archives",
+    "archive_size",
 ];
 
 /// Set on `config` every option `fields` holds; report unknown keys and bad values.
@@ -92,12 +94,44 @@ pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
         config.typographer = v;
     }
     config.term_aliases.extend(term_aliases(fields));
+    if let Some(v) = archives(fields) {
+        config.archives = v;
+    }
+    if let Some(v) = fields.count("archive_size") {
+        config.archive_size = v.clamp(1, MAX_ARCHIVE_SIZE);
+    }
     match fields.string("id_scheme").as_deref().map(str::trim) {
         None => {}
         Some("tag") => config.id_scheme = IdScheme::Tag,
         Some("permalink") => config.id_scheme = IdScheme::Permalink,
         Some(other) => fields.error("id_scheme", format!("`{other}` is not an id scheme (tag or permalink)")),
     }
+}
+
+/// The most items an archive document may hold (a larger `archive_size` is cut to it).
+const MAX_ARCHIVE_SIZE: usize = 1000;
+
+/// `archives: true`, or per kind of feed: `archives: {site: true, tags: true, …}`.
+fn archives(fields: &mut Fields) -> Option<Archives> {
+    let value = fields.get("archives")?;
+    if let Some(on) = value.as_bool() {
+        return Some(Archives::all(on));
+    }
+    let Some(map) = value.as_mapping() else {
+        fields.error("archives", "expected true, false, or `{site: true, tags: true, …}`");
+        return None;
+    };
+    const KINDS: &[&str] = &["site", "tags", "categories", "series", "sections", "custom"];
+    fields.unknown_keys(map, KINDS, "archives");
+    let on = |k: &str| lookup(map, k).and_then(Value::as_bool).unwrap_or(false);
+    Some(Archives {
+        site: on("site"),
+        tags: on("tags"),
+        categories: on("categories"),
+        series: on("series"),
+        sections: on("sections"),
+        custom: on("custom"),
+    })
 }
 
 /// `term_aliases: {tags: {Old Name: New Name}, categories: {…}}`: renamed terms.
@@ -187,7 +221,7 @@ fn custom_feeds(fields: &mut Fields) -> Vec<CustomFeed> {
             fields.error_at(&slug, format!("feed slug `{slug}` is taken"));
             continue;
         }
-        const FEED_KEYS: &[&str] = &["slug", "title", "description", "limit", "match"];
+        const FEED_KEYS: &[&str] = &["slug", "title", "description", "limit", "match", "archives"];
         const MATCH_KEYS: &[&str] = &["tags", "categories", "series", "title"];
         fields.unknown_keys(map, FEED_KEYS, &format!("feed `{slug}`"));
         let matcher = lookup(map, "match").and_then(Value::as_mapping);
@@ -216,6 +250,7 @@ fn custom_feeds(fields: &mut Fields) -> Vec<CustomFeed> {
             categories: list("categories"),
             series: list("series"),
             title_pattern,
+            archives: lookup(map, "archives").and_then(Value::as_bool),
             slug,
         };
         if feed.tags.is_empty() && feed.categories.is_empty() && feed.series.is_empty() && feed.title_pattern.is_none()

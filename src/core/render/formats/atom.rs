@@ -3,7 +3,7 @@
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
 
 use crate::core::input::config::Author;
-use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::render::formats::view::{FeedView, HISTORY_NS, ItemView};
 use crate::core::xmltext::WriteError;
 
 fn person(a: &Author) -> Person {
@@ -89,12 +89,33 @@ fn atom(feed: &FeedView) -> Feed {
         ]
         .into_iter()
         .chain(feed.hub.iter().map(|hub| Link { href: hub.clone(), rel: "hub".into(), ..Default::default() }))
+        .chain(feed.history.iter().map(|(rel, href)| Link {
+            href: href.clone(),
+            rel: (*rel).into(),
+            mime_type: Some("application/atom+xml".into()),
+            ..Default::default()
+        }))
         .collect(),
+        namespaces: if feed.archive {
+            std::collections::BTreeMap::from([("fh".to_string(), HISTORY_NS.to_string())])
+        } else {
+            Default::default()
+        },
+        extensions: if feed.archive { history_archive() } else { Default::default() },
         subtitle: Some(Text::plain(feed.description.clone())).filter(|s| !s.value.is_empty()),
         lang: feed.language.clone(),
         entries: Vec::new(),
         ..Default::default()
     }
+}
+
+/// `<fh:archive/>`: this document is an archive (RFC 5005).
+fn history_archive() -> atom_syndication::extension::ExtensionMap {
+    let archive = atom_syndication::extension::Extension { name: "fh:archive".into(), ..Default::default() };
+    std::collections::BTreeMap::from([(
+        "fh".to_string(),
+        std::collections::BTreeMap::from([("archive".to_string(), vec![archive])]),
+    )])
 }
 
 fn document(atom: &Feed) -> Result<Vec<u8>, WriteError> {

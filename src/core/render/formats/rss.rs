@@ -6,7 +6,7 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Item};
 
-use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::render::formats::view::{FeedView, HISTORY_NS, ItemView};
 use crate::core::xmltext::{WriteError, hex_refs};
 
 /// One item's XML, exactly as it sits in any channel: a feed shares it with every other
@@ -79,20 +79,39 @@ fn channel(feed: &FeedView, has_items: bool) -> Channel {
                 ..Default::default()
             })
             .chain(feed.hub.iter().map(|hub| Link { href: hub.clone(), rel: "hub".into(), ..Default::default() }))
+            .chain(feed.history.iter().map(|(rel, href)| Link {
+                href: href.clone(),
+                rel: (*rel).into(),
+                mime_type: Some("application/rss+xml".into()),
+                ..Default::default()
+            }))
             .collect(),
         }),
+        extensions: if feed.archive { history_archive() } else { Default::default() },
         // Declared whenever there are items (not only when one has an author), so that
         // items written apart from their channel need no say in its root element.
-        namespaces: if has_items {
-            BTreeMap::from([
-                ("content".to_string(), "http://purl.org/rss/1.0/modules/content/".to_string()),
-                ("dc".to_string(), rss::extension::dublincore::NAMESPACE.to_string()),
-            ])
-        } else {
-            BTreeMap::new()
+        namespaces: {
+            let mut namespaces = if has_items {
+                BTreeMap::from([
+                    ("content".to_string(), "http://purl.org/rss/1.0/modules/content/".to_string()),
+                    ("dc".to_string(), rss::extension::dublincore::NAMESPACE.to_string()),
+                ])
+            } else {
+                BTreeMap::new()
+            };
+            if feed.archive {
+                namespaces.insert("fh".into(), HISTORY_NS.into());
+            }
+            namespaces
         },
         ..Default::default()
     }
+}
+
+/// `<fh:archive/>`: this document is an archive (RFC 5005).
+fn history_archive() -> rss::extension::ExtensionMap {
+    let archive = rss::extension::Extension { name: "fh:archive".into(), ..Default::default() };
+    BTreeMap::from([("fh".to_string(), BTreeMap::from([("archive".to_string(), vec![archive])]))])
 }
 
 fn document(channel: &Channel) -> Result<Vec<u8>, WriteError> {

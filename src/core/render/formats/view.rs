@@ -20,8 +20,15 @@ pub struct FeedView {
     pub author: Option<Author>,
     /// A WebSub hub readers may subscribe through.
     pub hub: Option<String>,
+    /// RFC 5005 links (`current`, `prev-archive`, `next-archive`): relation and URL.
+    pub history: Vec<(&'static str, String)>,
+    /// An archive document (`<fh:archive/>`).
+    pub archive: bool,
     pub items: Vec<ItemView>,
 }
+
+/// RFC 5005's namespace (Feed Paging and Archiving).
+pub const HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
 
 #[derive(Debug, Clone)]
 pub struct ItemView {
@@ -51,6 +58,8 @@ pub fn sample(items: usize) -> FeedView {
         updated: date,
         author: Some(Author { name: "Ann".into(), email: None }),
         hub: None,
+        history: Vec::new(),
+        archive: false,
         items: (0..items)
             .map(|i| ItemView {
                 id: format!("https://ex.org/?p={i}"),
