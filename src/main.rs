@@ -251,6 +251,30 @@ fn build(
     verbosity: u8,
 ) -> ExitCode {
     let started = Instant::now();
+    let started_ns = feedwright::edges::inputs::started();
+    let options = format!(
+        "drafts={} future={} keep_going={keep_going} accept_id_changes={accept_id_changes}",
+        args.drafts, args.future
+    );
+    // Nothing changed since the last build into this folder: stat the files and stop.
+    if let Some(folder) = out.folder() {
+        match feedwright::edges::inputs::check(&args.site, folder, &options) {
+            feedwright::edges::inputs::Check::Unchanged { files, warnings } => {
+                if verbosity >= 1 {
+                    for warning in &warnings {
+                        eprintln!("{warning}");
+                    }
+                    eprintln!("{files} files in `{out}`: 0 written, {files} unchanged, 0 removed (no input changed)");
+                }
+                if verbosity >= 2 {
+                    eprintln!("checked the inputs in {:.1} ms", ms(started.elapsed()));
+                }
+                return ExitCode::SUCCESS;
+            }
+            feedwright::edges::inputs::Check::Ignored(why) if verbosity >= 1 => eprintln!("note: {why}"),
+            _ => {}
+        }
+    }
     // A published id never changes silently: the ids the last build wrote are held.
     let mut dest = match out.open(max_deletes) {
         Ok(dest) => dest,
@@ -285,7 +309,7 @@ fn build(
     };
     diagnostics.extend(outcome.diagnostics);
     let files = outcome.files;
-    report(&args.site, &diagnostics, verbosity);
+    let printed = report(&args.site, &diagnostics, verbosity);
     let mut errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let Some(written) = outcome.written else {
         eprintln!("error: {errors} error(s); nothing in `{out}` was changed (--keep-going writes the valid posts)");
@@ -297,6 +321,12 @@ fn build(
             "{files} files in `{out}`: {} written, {} unchanged, {} removed",
             written.written, written.unchanged, written.removed
         );
+    }
+    // The record that lets the next build stop early, when this one is complete.
+    if let (Some(folder), 0) = (out.folder(), errors)
+        && let Err(e) = feedwright::edges::inputs::write(&args.site, folder, &site, &options, started_ns, &printed)
+    {
+        eprintln!("warning: cannot record the inputs: {e}");
     }
     // Only now that every file is in place: the hub, and the after_publish command.
     if let Some(config) = site.config() {
@@ -384,18 +414,21 @@ fn ms(d: std::time::Duration) -> f64 {
 }
 
 /// Print diagnostics (errors always, warnings unless quiet) with paths as the user
-/// can open them from where they ran the command.
-fn report(site: &Path, diagnostics: &[Diagnostic], verbosity: u8) {
+/// can open them from where they ran the command; every line, printed or not.
+fn report(site: &Path, diagnostics: &[Diagnostic], verbosity: u8) -> Vec<String> {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
     sorted.dedup();
+    let mut lines = Vec::new();
     for d in sorted {
+        let mut shown = d.clone();
+        if site != Path::new(".") {
+            shown.path = site.join(&d.path);
+        }
         if d.is_error() || verbosity >= 1 {
-            let mut shown = d.clone();
-            if site != Path::new(".") {
-                shown.path = site.join(&d.path);
-            }
             eprintln!("{shown}");
         }
+        lines.push(shown.to_string());
     }
+    lines
 }

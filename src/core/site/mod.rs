@@ -375,6 +375,11 @@ impl Site {
         self.sources.get(path).is_some_and(|s| s.broken && s.post.is_some())
     }
 
+    /// The bytes of the config file (or pins file) `name` the site was given last.
+    pub fn config_file(&self, name: &Path) -> Option<&[u8]> {
+        self.config_files.get(name).map(Vec::as_slice)
+    }
+
     /// The post parsed from `path`: its last good version while the file is broken.
     pub fn post(&self, path: &Path) -> Option<&Post> {
         self.sources.get(path).and_then(|s| s.post.as_deref())

@@ -92,6 +92,8 @@ impl OutDir {
         let made_root = !self.root.exists();
         fs::create_dir_all(&self.root).map_err(|e| at(&self.root, e))?;
         self.lock()?;
+        // The folder is about to change: a build must not stop at the inputs' record.
+        let _ = fs::remove_file(self.root.join(super::INPUTS_FILE));
         self.recover()?;
         let mut known = self.manifest.clone();
         let before = known.len();

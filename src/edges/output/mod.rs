@@ -20,6 +20,10 @@ pub use self::bucket::{Bucket, DEFAULT_MAX_DELETES};
 pub use self::folder::{Batch, OutDir, STAGING};
 pub use self::manifest::{IDS_FILE, Ids, MANIFEST, Stamp, content_tag};
 
+/// The record of the inputs of the last build (see `edges::inputs`); every writer of the
+/// folder removes it first.
+pub const INPUTS_FILE: &str = ".feedwright-inputs";
+
 /// What a write did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Written {
