@@ -16,6 +16,8 @@ use std::io;
 use std::path::Path;
 use std::time::SystemTime;
 
+use rayon::prelude::*;
+
 use crate::core::Site;
 use crate::core::input::config::CONFIG_FILES;
 use crate::core::input::ids::PINS_FILE;
@@ -60,6 +62,32 @@ fn stat(path: &Path) -> Option<Stat> {
     #[cfg(not(unix))]
     let inode = 0;
     Some(Stat { size: meta.len(), mtime_ns, inode })
+}
+
+/// `stat` of the file `name` in the open folder `dir` (what [`stat`] gives for its path).
+fn stat_in(dir: &fs::File, name: &std::ffi::OsStr) -> Option<Stat> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
+        // SAFETY: fstatat on a folder we hold open, a NUL-terminated name, and a stat
+        // buffer it fills (zeroed, as plain data).
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr(), &mut st, 0) } != 0 {
+            return None;
+        }
+        if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            return None;
+        }
+        let mtime_ns = st.st_mtime as i128 * 1_000_000_000 + st.st_mtime_nsec as i128;
+        Some(Stat { size: st.st_size as u64, mtime_ns, inode: st.st_ino })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, name);
+        None
+    }
 }
 
 fn now_ns() -> i128 {
@@ -148,20 +176,37 @@ fn compare(site: &Path, out: &Path, options: &str, body: &str) -> Option<Check> 
     if found.posts.len() != posts.len() {
         return Some(Check::Changed);
     }
-    for (rel, line) in found.posts.iter().zip(&posts) {
+    let mut recorded = Vec::with_capacity(posts.len());
+    for line in &posts {
         let mut parts = line.splitn(5, '\t');
         let (size, mtime, inode, hash, path) =
             (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let recorded = Stat { size: size.parse().ok()?, mtime_ns: mtime.parse().ok()?, inode: inode.parse().ok()? };
-        if Path::new(path) != rel || stat(&site.join(rel)) != Some(recorded) {
-            return Some(Check::Changed);
+        let stat = Stat { size: size.parse().ok()?, mtime_ns: mtime.parse().ok()?, inode: inode.parse().ok()? };
+        recorded.push((Path::new(path), stat, hash));
+    }
+    // One `stat` per post, on every core, relative to its open folder (no path walk).
+    let folders: std::collections::HashMap<&Path, Option<fs::File>> = found
+        .posts
+        .iter()
+        .filter_map(|rel| rel.parent())
+        .collect::<std::collections::BTreeSet<&Path>>()
+        .into_iter()
+        .map(|dir| (dir, fs::File::open(site.join(dir)).ok()))
+        .collect();
+    let same = found.posts.par_iter().zip(recorded.par_iter()).all(|(rel, (path, recorded, hash))| {
+        let folder = rel.parent().and_then(|d| folders.get(d)).and_then(Option::as_ref);
+        let now = match (folder, rel.file_name()) {
+            (Some(dir), Some(name)) if cfg!(unix) => stat_in(dir, name),
+            _ => stat(&site.join(rel)),
+        };
+        if path.as_os_str() != rel.as_os_str() || now != Some(*recorded) {
+            return false;
         }
-        if racy(&recorded) {
-            let now = fs::read(site.join(rel)).ok().map(|b| format!("{:016x}", content_hash(&b)));
-            if now.as_deref() != Some(hash) {
-                return Some(Check::Changed);
-            }
-        }
+        !racy(recorded)
+            || fs::read(site.join(rel)).ok().map(|b| format!("{:016x}", content_hash(&b))).as_deref() == Some(*hash)
+    });
+    if !same {
+        return Some(Check::Changed);
     }
     // The output: every file as it was written, the manifest first.
     for line in &outs {

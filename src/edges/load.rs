@@ -177,7 +177,9 @@ fn walk(
             Some((e.path(), is_dir))
         })
         .collect();
-    entries.sort();
+    // By name as bytes: the order of `Path`'s own comparison (the entries share their
+    // folder), without splitting every path into components.
+    entries.sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     for (path, is_dir) in entries {
         let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
