@@ -4,7 +4,7 @@
 //! One thread owns the site and the output folder; the watcher, the signal handler and
 //! the timer only send it messages, so a write in flight always finishes before a stop.
 //!
-//! (Just over 400 lines: the loop, change discovery and logging share the daemon's state.)
+//! (Near 500 lines: the loop, change discovery, retries and logging share the daemon's state.)
 
 mod publish;
 mod watcher;
