@@ -4,7 +4,8 @@
 //!
 //! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
 //! `--debounce-ms 50` `--publish-posts 10000` `--dir /tmp/feedwright-bench`
-//! `--cases build,watch,publish,archives`. Prints medians (wall time, peak RSS), the ratio to Hugo
+//! `--cases build,watch,publish,archives` (and `same`: Hugo writing what feedwright
+//! writes, into tmpfs and, with `--disk DIR`, into a disk folder beside `cp -r`). Prints medians (wall time, peak RSS), the ratio to Hugo
 //! measured in the same run (when `hugo` is on PATH), watch latency percentiles, publishing
 //! to a local S3 server (moto's, when `python3 -m moto.server` runs: requests counted from
 //! its log), and PASS/FAIL per target. Numbers, not assertions: this machine is shared and
@@ -26,6 +27,8 @@ struct Args {
     publish_posts: usize,
     cases: Vec<String>,
     dir: PathBuf,
+    /// A folder on the project's disk for the runs into a disk (`same` case).
+    disk: Option<PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -38,6 +41,7 @@ fn parse_args() -> Args {
         publish_posts: 10_000,
         cases: vec!["build".into(), "watch".into(), "publish".into()],
         dir: PathBuf::from("/tmp/feedwright-bench"),
+        disk: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -51,6 +55,7 @@ fn parse_args() -> Args {
             "--publish-posts" => args.publish_posts = value.parse().expect("--publish-posts N"),
             "--cases" => args.cases = value.split(',').map(|c| c.trim().to_string()).collect(),
             "--dir" => args.dir = PathBuf::from(value),
+            "--disk" => args.disk = Some(PathBuf::from(value)),
             other => panic!("unknown option {other}"),
         }
     }
@@ -157,14 +162,7 @@ fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
         noop_written += written(&stderr);
     }
     let hugo = hugo.then(|| {
-        let config = site.join("hugo-rss-only.yaml");
-        fs::write(
-            &config,
-            "baseURL: http://blog.example.org\ntitle: Benchmark Weblog\ndisableKinds: [sitemap, robotsTXT, 404]\n\
-             outputs:\n  home: [RSS]\n  page: []\n  section: [RSS]\n  taxonomy: [RSS]\n  term: [RSS]\n\
-             services:\n  rss:\n    limit: 20\n",
-        )
-        .unwrap();
+        let config = hugo_summary_config(&site);
         let hugo_out = args.dir.join(format!("hugo-out-{posts}"));
         let (mut wall, mut rss) = (Vec::new(), Vec::new());
         for _ in 0..args.runs {
@@ -305,6 +303,9 @@ fn main() {
     let publish = if case("publish") { publish_case(&args) } else { None };
     if case("archives") {
         archives_case(&args);
+    }
+    if case("same") {
+        same_case(&args);
     }
 
     println!("\n## targets\n");
@@ -593,6 +594,202 @@ fn archives_case(args: &Args) {
     println!("|---|---|---|---|---|---|");
     for (name, cold, rss, noop, files, bytes) in &rows {
         println!("| {name} | {cold:.3} s | {rss:.0} MiB | {noop:.3} s | {files} | {:.1} MB |", *bytes as f64 / 1e6);
+    }
+}
+
+/// Hugo's own RSS (summaries only), 20 items, for home, section and term feeds.
+fn hugo_summary_config(site: &Path) -> PathBuf {
+    let config = site.join("hugo-rss-only.yaml");
+    fs::write(
+        &config,
+        "baseURL: http://blog.example.org\ntitle: Benchmark Weblog\ndisableKinds: [sitemap, robotsTXT, 404]\n\
+         outputs:\n  home: [RSS]\n  page: []\n  section: [RSS]\n  taxonomy: [RSS]\n  term: [RSS]\n\
+         services:\n  rss:\n    limit: 20\n",
+    )
+    .unwrap();
+    config
+}
+
+/// Hugo's templates for the same output as feedwright: every feed (home, section, term)
+/// as RSS with summary and full content and as Atom with full content, 20 items.
+const HUGO_RSS: &str = r#"{{- $pages := cond .IsHome site.RegularPages .RegularPages -}}
+{{- $pages = $pages | first 20 -}}
+{{- printf "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>" | safeHTML }}
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+  <channel>
+    <title>{{ .Title }} on {{ site.Title }}</title>
+    <link>{{ .Permalink }}</link>
+    <description>Recent content in {{ .Title }}</description>
+    {{- with .OutputFormats.Get "RSS" }}
+    <atom:link href="{{ .Permalink }}" rel="self" type="{{ .MediaType.Type }}" />
+    {{- end }}
+    {{- range $pages }}
+    <item>
+      <title>{{ .Title }}</title>
+      <link>{{ .Permalink }}</link>
+      <pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</pubDate>
+      <guid>{{ .Permalink }}</guid>
+      <description>{{ .Summary | html }}</description>
+      <content:encoded>{{ .Content | html }}</content:encoded>
+    </item>
+    {{- end }}
+  </channel>
+</rss>
+"#;
+
+const HUGO_ATOM: &str = r#"{{- $pages := cond .IsHome site.RegularPages .RegularPages -}}
+{{- $pages = $pages | first 20 -}}
+{{- printf "<?xml version=\"1.0\" encoding=\"utf-8\"?>" | safeHTML }}
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>{{ .Title }} on {{ site.Title }}</title>
+  <link href="{{ .Permalink }}"/>
+  {{- with .OutputFormats.Get "Atom" }}
+  <link rel="self" href="{{ .Permalink }}"/>
+  {{- end }}
+  <id>{{ .Permalink }}</id>
+  <updated>{{ .Lastmod.Format "2006-01-02T15:04:05Z07:00" | safeHTML }}</updated>
+  {{- range $pages }}
+  <entry>
+    <title>{{ .Title }}</title>
+    <link href="{{ .Permalink }}"/>
+    <id>{{ .Permalink }}</id>
+    <updated>{{ .Lastmod.Format "2006-01-02T15:04:05Z07:00" | safeHTML }}</updated>
+    <summary type="html">{{ .Summary | html }}</summary>
+    <content type="html">{{ .Content | html }}</content>
+  </entry>
+  {{- end }}
+</feed>
+"#;
+
+/// The config (and templates, in `dir`) for Hugo's same-output run.
+fn hugo_same_config(dir: &Path) -> PathBuf {
+    let layouts = dir.join("hugo-same/layouts/_default");
+    fs::create_dir_all(&layouts).unwrap();
+    fs::write(layouts.join("rss.xml"), HUGO_RSS).unwrap();
+    fs::write(layouts.join("list.atom.xml"), HUGO_ATOM).unwrap();
+    let config = dir.join("hugo-same/config.yaml");
+    fs::write(
+        &config,
+        format!(
+            "baseURL: http://blog.example.org\ntitle: Benchmark Weblog\ndisableKinds: [sitemap, robotsTXT, 404]\n\
+             layoutDir: {}\nmediaTypes:\n  application/atom+xml:\n    suffixes: [xml]\n\
+             outputFormats:\n  Atom:\n    mediaType: application/atom+xml\n    baseName: atom\n    isPlainText: false\n\
+             outputs:\n  home: [RSS, Atom]\n  page: []\n  section: [RSS, Atom]\n  taxonomy: []\n  term: [RSS, Atom]\n\
+             services:\n  rss:\n    limit: 20\n",
+            dir.join("hugo-same/layouts").display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Median wall time and peak RSS (MiB) of `runs` runs of `command`, `out` emptied first.
+fn cold_runs(runs: usize, out: &Path, mut command: impl FnMut() -> Command) -> (f64, f64) {
+    let (mut wall, mut rss) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let _ = fs::remove_dir_all(out);
+        let (w, r, _) = measure(&mut command());
+        wall.push(w.as_secs_f64());
+        rss.push(r as f64 / 1024.0);
+    }
+    (median(wall), median(rss))
+}
+
+/// Like with like: feedwright beside Hugo writing the same feeds (RSS with summary and
+/// full content, Atom with full content, 20 items, every home, section and term feed),
+/// with Hugo's summary-only RSS as a second column; into tmpfs (`--dir`) and, with
+/// `--disk`, into a disk folder, beside `cp -r` of the same output there.
+fn same_case(args: &Args) {
+    if !have_hugo() {
+        println!("(hugo is not on PATH: no like-for-like numbers)");
+        return;
+    }
+    let config = hugo_same_config(&args.dir);
+    let mut targets = Vec::new();
+    println!("\n## like for like: Hugo writing the same feeds (median of {} runs)\n", args.runs);
+    println!(
+        "| posts | where | feedwright | files, bytes | Hugo same output | files, bytes | ratio | Hugo RSS summaries | peak RSS feedwright / Hugo | `cp -r` |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for &posts in &args.sizes {
+        let site = corpus(args, posts);
+        let summary = hugo_summary_config(&site);
+        let places: Vec<(&str, PathBuf)> =
+            std::iter::once(("tmpfs", args.dir.clone())).chain(args.disk.iter().map(|d| ("disk", d.clone()))).collect();
+        for (place, root) in places {
+            eprintln!("like for like: {posts} posts into {place}…");
+            fs::create_dir_all(&root).unwrap();
+            let (fw_out, hugo_out, copy) =
+                (root.join(format!("same-fw-{posts}")), root.join(format!("same-hugo-{posts}")), root.join("same-cp"));
+            let fw = cold_runs(args.runs, &fw_out, || {
+                let mut c = Command::new(feedwright());
+                c.args(["build", "--site"]).arg(&site).arg("--out").arg(&fw_out);
+                c
+            });
+            let hugo = cold_runs(args.runs, &hugo_out, || {
+                let mut c = Command::new("hugo");
+                c.args(["--quiet", "--source"])
+                    .arg(&site)
+                    .arg("--config")
+                    .arg(&config)
+                    .arg("--destination")
+                    .arg(&hugo_out);
+                c
+            });
+            let hugo_summary = summary.exists().then(|| {
+                let out = root.join(format!("same-hugo-summary-{posts}"));
+                let timing = cold_runs(args.runs, &out, || {
+                    let mut c = Command::new("hugo");
+                    c.args(["--quiet", "--source"])
+                        .arg(&site)
+                        .arg("--config")
+                        .arg(&summary)
+                        .arg("--destination")
+                        .arg(&out);
+                    c
+                });
+                let _ = fs::remove_dir_all(&out);
+                timing.0
+            });
+            let floor = cold_runs(args.runs, &copy, || {
+                let mut c = Command::new("cp");
+                c.arg("-r").arg(&fw_out).arg(&copy);
+                c
+            });
+            let (fw_files, fw_bytes) = count_files(&fw_out);
+            let (hugo_files, hugo_bytes) = count_files(&hugo_out);
+            println!(
+                "| {posts} | {place} | {:.3} s | {fw_files}, {:.1} MB | {:.3} s | {hugo_files}, {:.1} MB | {:.1}× | {} | {:.0} / {:.0} MiB | {:.3} s |",
+                fw.0,
+                fw_bytes as f64 / 1e6,
+                hugo.0,
+                hugo_bytes as f64 / 1e6,
+                hugo.0 / fw.0,
+                hugo_summary.map_or("–".to_string(), |h| format!("{h:.3} s")),
+                fw.1,
+                hugo.1,
+                floor.0
+            );
+            targets.push((posts, place, fw.0, hugo.0, floor.0));
+            for dir in [&fw_out, &hugo_out, &copy] {
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
+    }
+    println!();
+    for (posts, place, fw, hugo, floor) in targets {
+        match place {
+            "tmpfs" => println!(
+                "{} cold build ≥ 20× faster than Hugo same output at {posts} posts (tmpfs): {:.1}×",
+                verdict(hugo / fw >= 20.0),
+                hugo / fw
+            ),
+            _ => println!(
+                "{} cold build on disk within 1.3× of `cp -r` at {posts} posts: {:.2}×",
+                verdict(fw <= 1.3 * floor),
+                fw / floor
+            ),
+        }
     }
 }
 
