@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tracing::info;
 
 use crate::core::Config;
-use crate::edges::output::{Written, is_site_file, next_archive};
+use crate::edges::output::{Written, is_subscription_feed};
 use crate::edges::websub::Hub;
 
 /// How long `after_publish` may run before it is stopped (and reported as failed).
@@ -34,8 +34,7 @@ impl Announcer {
         }
         if live && let Some(hub_url) = &config.websub_hub {
             let hub = self.hub.get_or_insert_with(Hub::start);
-            let feeds = written.changed.iter().filter(|p| !is_site_file(p) && next_archive(p).is_none());
-            for path in feeds.filter(|p| !written.gone.contains(p)) {
+            for path in written.changed.iter().filter(|p| is_subscription_feed(p) && !written.gone.contains(p)) {
                 hub.announce(hub_url, &public_url(config, path));
             }
         }

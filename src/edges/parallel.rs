@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
+use crate::core::input::post::Post;
 use crate::core::paths::FeedKey;
 use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::render::{archive_paths, feed_files};
@@ -71,36 +72,37 @@ pub fn apply_found(
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that
 /// `pass` lacks, then the feeds.
 pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey], pass: &mut Pass) -> Result<Files, WriteError> {
-    let needed: Vec<_> = renderer.posts_of(keys).into_iter().filter(|p| !pass.contains(&p.source)).collect();
-    let rendered: Vec<RenderedPost> = needed.par_iter().map(|post| renderer.render_post(post)).collect();
-    for post in rendered {
-        pass.insert(post);
-    }
-    let shared: &Pass = pass;
-    let parts: Vec<Result<Files, WriteError>> = keys.par_iter().map(|key| renderer.feed_files(key, shared)).collect();
-    let mut files = BTreeMap::new();
-    for part in parts {
-        files.extend(part?);
-    }
-    Ok(files)
+    render_parts(renderer, renderer.posts_of(keys), pass, keys, |key, pass| renderer.feed_files(key, pass))
 }
 
 /// The archive documents `pages` (feed, page), rendered on every core: first the posts
 /// they hold that `pass` lacks, then the documents.
 pub fn render_pages(renderer: &Renderer<'_>, pages: &[(FeedKey, usize)], pass: &mut Pass) -> Result<Files, WriteError> {
-    let needed: Vec<_> = renderer.posts_of_pages(pages).into_iter().filter(|p| !pass.contains(&p.source)).collect();
+    render_parts(renderer, renderer.posts_of_pages(pages), pass, pages, |(key, page), pass| {
+        renderer.archive_files(key, *page, pass)
+    })
+}
+
+/// Render `posts` that `pass` lacks, then each of `parts` with `files`, on every core.
+fn render_parts<T: Sync>(
+    renderer: &Renderer<'_>,
+    posts: Vec<&Post>,
+    pass: &mut Pass,
+    parts: &[T],
+    files: impl Fn(&T, &Pass) -> Result<Files, WriteError> + Sync,
+) -> Result<Files, WriteError> {
+    let needed: Vec<&Post> = posts.into_iter().filter(|p| !pass.contains(&p.source)).collect();
     let rendered: Vec<RenderedPost> = needed.par_iter().map(|post| renderer.render_post(post)).collect();
     for post in rendered {
         pass.insert(post);
     }
     let shared: &Pass = pass;
-    let parts: Vec<Result<Files, WriteError>> =
-        pages.par_iter().map(|(key, page)| renderer.archive_files(key, *page, shared)).collect();
-    let mut files = BTreeMap::new();
-    for part in parts {
-        files.extend(part?);
+    let made: Vec<Result<Files, WriteError>> = parts.par_iter().map(|part| files(part, shared)).collect();
+    let mut all = BTreeMap::new();
+    for part in made {
+        all.extend(part?);
     }
-    Ok(files)
+    Ok(all)
 }
 
 /// Every output file of `site` (what `Site::render_all` gives, rendered on every core).

@@ -300,6 +300,25 @@ impl Catalog {
         Some(pages)
     }
 
+    /// How many archive pages a feed has: one more than its full pages.
+    pub fn archive_count(&self, config: &Config, key: &FeedKey) -> Option<usize> {
+        let (members, _) = self.members(config, key)?;
+        Some(members.len() / config.archive_size.max(1) + 1)
+    }
+
+    /// Archive page `page` (from 1, the oldest) of a feed, its posts newest first.
+    pub fn archive_page(&self, config: &Config, key: &FeedKey, page: usize) -> Option<Vec<&Post>> {
+        let (members, _) = self.members(config, key)?;
+        let size = config.archive_size.max(1);
+        if page == 0 || page > members.len() / size + 1 {
+            return None;
+        }
+        let mut posts: Vec<&Post> =
+            members.iter().rev().skip((page - 1) * size).take(size).map(|r| r.0.as_ref()).collect();
+        posts.reverse();
+        Some(posts)
+    }
+
     /// A feed with its title, description, page and items.
     pub fn feed(&self, config: &Config, key: &FeedKey) -> Option<Feed<'_>> {
         let items = self.items(config, key)?;
@@ -402,6 +421,29 @@ mod tests {
         assert_eq!(titles(&nfs.items), ["D", "B", "A"]);
         assert_eq!(nfs.html_url, "https://ex.com/tags/nfs/");
         assert_eq!(cat.tags.display("nfs", "nfs"), "NFS");
+    }
+
+    #[test]
+    fn one_archive_page_is_the_page_of_all_pages() {
+        let c = config("archives: true\narchive_size: 2\n");
+        for n in 0..6 {
+            let posts: Vec<Arc<Post>> = (0..n)
+                .map(|i| post(&c, &format!("p{i}"), &format!("P{i}"), &format!("2008-01-0{}", i + 1), "[]"))
+                .collect();
+            let cat = build(&c, &posts);
+            let Some(all) = cat.archive_pages(&c, &FeedKey::Site) else { continue };
+            assert_eq!(cat.archive_count(&c, &FeedKey::Site), Some(all.len()), "{n} posts");
+            for (i, page) in all.iter().enumerate() {
+                assert_eq!(
+                    cat.archive_page(&c, &FeedKey::Site, i + 1).as_ref(),
+                    Some(page),
+                    "{n} posts, page {}",
+                    i + 1
+                );
+            }
+            assert!(cat.archive_page(&c, &FeedKey::Site, all.len() + 1).is_none());
+            assert!(all.last().unwrap().len() < 2, "a full page is followed by another");
+        }
     }
 
     #[test]

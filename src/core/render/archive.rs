@@ -1,5 +1,5 @@
 //! RFC 5005 archive documents of a feed: which there are, what each holds, and their
-//! bytes. The pages themselves are the catalog's (`Catalog::archive_pages`).
+//! bytes. The pages themselves are the catalog's (`Catalog::archive_page`).
 
 use super::{Files, Pass, Renderer, rendered};
 use crate::core::input::post::Post;
@@ -18,7 +18,7 @@ impl<'a> Renderer<'a> {
         if !self.config.archives_for(key) {
             return 0;
         }
-        self.catalog.archive_pages(self.config, key).map_or(0, |pages| pages.len())
+        self.catalog.archive_count(self.config, key).unwrap_or(0)
     }
 
     /// The posts the archive documents `pages` hold, each once.
@@ -26,8 +26,7 @@ impl<'a> Renderer<'a> {
         let mut seen = std::collections::HashSet::new();
         let mut posts = Vec::new();
         for (key, page) in pages {
-            let all = self.catalog.archive_pages(self.config, key).unwrap_or_default();
-            for post in all.into_iter().nth(page.wrapping_sub(1)).unwrap_or_default() {
+            for post in self.catalog.archive_page(self.config, key, *page).unwrap_or_default() {
                 if seen.insert(&post.source) {
                     posts.push(post);
                 }
@@ -43,10 +42,10 @@ impl<'a> Renderer<'a> {
         let (Some(feed), true) = (self.catalog.feed(self.config, key), self.config.archives_for(key)) else {
             return Ok(Files::new());
         };
-        let pages = self.catalog.archive_pages(self.config, key).unwrap_or_default();
-        let Some(posts) = page.checked_sub(1).and_then(|i| pages.get(i)) else { return Ok(Files::new()) };
-        let extra = self.missing(posts, pass);
-        let rendered = rendered(posts, pass, &extra);
+        let Some(posts) = self.catalog.archive_page(self.config, key, page) else { return Ok(Files::new()) };
+        let count = self.archive_count(key);
+        let extra = self.missing(&posts, pass);
+        let rendered = rendered(&posts, pass, &extra);
         let mut view = self.view(&feed);
         view.archive = true;
         if let Some(newest) = posts.iter().map(|p| p.updated).max() {
@@ -62,7 +61,7 @@ impl<'a> Renderer<'a> {
             view.self_url = url;
             view.history = vec![("current", self.self_url(key, format))];
             view.history.extend(self.archive_url(key, page - 1, format).map(|u| ("prev-archive", u)));
-            if page < pages.len() {
+            if page < count {
                 view.history.extend(self.archive_url(key, page + 1, format).map(|u| ("next-archive", u)));
             }
             files.insert(path, self.write(format, &view, &rendered)?);

@@ -122,6 +122,12 @@ pub fn is_site_file(rel: &str) -> bool {
     rel == OPML || rel == NETLIFY || rel == NGINX
 }
 
+/// A feed readers subscribe to: not a file about the whole site, not an archive
+/// document (what a WebSub hub is told of).
+pub fn is_subscription_feed(rel: &str) -> bool {
+    !is_site_file(rel) && next_archive(rel).is_none()
+}
+
 /// For an archive document (`…/archive/<N>.xml` or `.atom`), the path of the one after
 /// it (`None` for any other file).
 pub fn next_archive(rel: &str) -> Option<String> {

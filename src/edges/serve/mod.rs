@@ -65,7 +65,7 @@ pub fn run(opts: ServeOptions) -> Result<(), WatchError> {
         let changed = publisher_store.publish(update);
         let snapshot = publisher_store.snapshot();
         if let (false, Some(hub_url)) = (initial, &snapshot.hub) {
-            let feeds = changed.iter().filter(|p| *p != "opml.xml" && crate::edges::output::next_archive(p).is_none());
+            let feeds = changed.iter().filter(|p| crate::edges::output::is_subscription_feed(p));
             for path in feeds.filter(|p| snapshot.files.contains_key(*p)) {
                 hub.announce(hub_url, &crate::core::uri::encode(&format!("{}/{path}", snapshot.feeds_url)));
             }
