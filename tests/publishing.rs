@@ -108,6 +108,8 @@ fn a_build_publishes_every_feed_with_its_media_type_and_cache_control() {
     for (key, object) in objects.iter().filter(|(k, _)| !k.starts_with(".feedwright-")) {
         let want = match key.as_str() {
             "opml.xml" => "text/x-opml; charset=utf-8",
+            "feed.xsl" => "text/xsl; charset=utf-8",
+            "feeds.json" => "application/json; charset=utf-8",
             k if k.ends_with(".json") => "application/feed+json; charset=utf-8",
             k if k.ends_with("atom.xml") => "application/atom+xml; charset=utf-8",
             _ => "application/rss+xml; charset=utf-8",

@@ -60,11 +60,14 @@ const CONFIG: &str = "title: Lab\nbase_url: https://lab.example.org\nformats: [r
 #[test]
 fn every_kind_of_file_with_the_right_headers() {
     let s = Server::start(CONFIG, &[]);
-    for (path, kind) in [
-        ("/index.xml", "application/rss+xml; charset=utf-8"),
-        ("/tags/nfs/atom.xml", "application/atom+xml; charset=utf-8"),
-        ("/categories/news/feed.json", "application/feed+json; charset=utf-8"),
-        ("/opml.xml", "text/x-opml; charset=utf-8"),
+    // An RSS or Atom file's response varies by `Accept` too (a browser gets a page).
+    for (path, kind, vary) in [
+        ("/index.xml", "application/rss+xml; charset=utf-8", "Accept, Accept-Encoding"),
+        ("/tags/nfs/atom.xml", "application/atom+xml; charset=utf-8", "Accept, Accept-Encoding"),
+        ("/categories/news/feed.json", "application/feed+json; charset=utf-8", "Accept-Encoding"),
+        ("/opml.xml", "text/x-opml; charset=utf-8", "Accept-Encoding"),
+        ("/feed.xsl", "text/xsl; charset=utf-8", "Accept-Encoding"),
+        ("/feeds.json", "application/json; charset=utf-8", "Accept-Encoding"),
     ] {
         let r = s.get(path, &[]);
         assert_eq!(r.status, 200, "{path}");
@@ -72,7 +75,7 @@ fn every_kind_of_file_with_the_right_headers() {
         assert!(r.header("etag").starts_with('"') && r.header("etag").ends_with('"'), "strong ETag for {path}");
         assert!(!r.header("last-modified").is_empty(), "{path}");
         assert_eq!(r.header("cache-control"), "public, max-age=120");
-        assert_eq!(r.header("vary"), "Accept-Encoding");
+        assert_eq!(r.header("vary"), vary, "{path}");
         assert_eq!(r.header("content-length"), r.body.len().to_string());
     }
     // Last-Modified is when the server first produced these bytes, not an item's date:

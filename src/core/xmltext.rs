@@ -111,6 +111,18 @@ pub fn splice(doc: Vec<u8>, end: &[u8], parts: &[impl AsRef<[u8]>]) -> Vec<u8> {
     out
 }
 
+/// `doc` with an `<?xml-stylesheet?>` instruction naming `href` after its declaration.
+pub fn with_stylesheet(doc: Vec<u8>, href: Option<&str>) -> Vec<u8> {
+    let Some(href) = href else { return doc };
+    let at = if doc.starts_with(b"<?xml") { memchr::memchr(b'\n', &doc).map_or(0, |i| i + 1) } else { 0 };
+    let pi = format!("<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>\n", escape_attr(href));
+    let mut out = Vec::with_capacity(doc.len() + pi.len());
+    out.extend_from_slice(&doc[..at]);
+    out.extend_from_slice(pi.as_bytes());
+    out.extend_from_slice(&doc[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,10 @@ impl PostFiles for SiteFiles {
     fn read(&self, rel: &Path) -> Option<Vec<u8>> {
         read_file(&self.root, &self.root.join(rel), &mut Vec::new())
     }
+
+    fn size(&self, rel: &Path) -> Option<u64> {
+        fs::metadata(self.root.join(rel)).ok().filter(|m| m.is_file()).map(|m| m.len())
+    }
 }
 
 /// The core's way back to the post files of the site at `root`.

@@ -26,7 +26,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::core::counts::Counts;
 use crate::core::input::config::Config;
-use crate::core::input::post::Post;
+use crate::core::input::post::{AUTHORS, Post};
 
 /// A feed: what it is called and which posts it shows.
 #[derive(Debug, Clone)]
@@ -86,6 +86,8 @@ pub struct Catalog {
     /// Hugo's other taxonomies, by plural name.
     pub others: BTreeMap<String, Terms>,
     custom: Vec<BTreeSet<Ranked>>,
+    /// Author feeds exist (automatic ones need a second author).
+    author_feeds: bool,
 }
 
 /// The catalog of `posts` in one go (tests and one-shot uses).
@@ -173,6 +175,10 @@ impl Catalog {
         for (plural, terms) in &mut self.others {
             renamed |= terms.refresh(|n| layout.slug(Taxon::Other(plural), n));
         }
+        // A second author brings every author's feed (the last but one takes them away).
+        let author_feeds = !config.author_feeds_auto() || self.others.get(AUTHORS).is_some_and(|t| t.slugs.len() >= 2);
+        renamed |= author_feeds != self.author_feeds;
+        self.author_feeds = author_feeds;
         renamed
     }
 
@@ -193,7 +199,7 @@ impl Catalog {
         );
         keys.extend(self.sections.slug(&post.section).map(|s| FeedKey::Section(s.clone())));
         for (plural, terms) in &post.taxonomies {
-            let Some(taxonomy) = self.others.get(plural) else { continue };
+            let Some(taxonomy) = self.others.get(plural).filter(|_| self.taxonomy_has_feeds(plural)) else { continue };
             keys.extend(
                 terms.iter().filter_map(|t| taxonomy.slug(t)).map(|s| FeedKey::Taxonomy(plural.clone(), s.clone())),
             );
@@ -233,12 +239,17 @@ impl Catalog {
                 .map(|(_, s)| FeedKey::Series(s.clone())),
         );
         keys.extend(self.sections.slugs.values().map(|s| FeedKey::Section(s.clone())));
-        for (plural, terms) in &self.others {
+        for (plural, terms) in self.others.iter().filter(|(p, _)| self.taxonomy_has_feeds(p)) {
             keys.extend(terms.slugs.values().map(|s| FeedKey::Taxonomy(plural.clone(), s.clone())));
         }
         keys.extend(config.feeds.iter().map(|f| FeedKey::Custom(f.slug.clone())));
         keys.sort();
         keys
+    }
+
+    /// Author feeds exist only while they are on; other taxonomies always have feeds.
+    fn taxonomy_has_feeds(&self, plural: &str) -> bool {
+        plural != AUTHORS || self.author_feeds
     }
 
     /// A series found only through titles needs two posts to be a feed.
@@ -253,7 +264,10 @@ impl Catalog {
             FeedKey::Category(_) => (&self.categories, "category".into()),
             FeedKey::Series(_) => (&self.series, "series".into()),
             FeedKey::Section(_) => (&self.sections, "section".into()),
-            FeedKey::Taxonomy(plural, _) => (self.others.get(plural)?, plural.trim_end_matches('s').to_string()),
+            FeedKey::Taxonomy(plural, _) if self.taxonomy_has_feeds(plural) => {
+                (self.others.get(plural)?, plural.trim_end_matches('s').to_string())
+            }
+            FeedKey::Taxonomy(..) => return None,
             FeedKey::Site | FeedKey::Custom(_) => return None,
         })
     }
@@ -338,6 +352,16 @@ impl Catalog {
             }
         };
         Some(Feed { key: key.clone(), title: self.title(config, key), description, html_url: page, items })
+    }
+
+    /// The display name of a term feed's term (`None` for the site and custom feeds: the
+    /// custom feed's title names it).
+    pub fn name_of(&self, key: &FeedKey) -> Option<String> {
+        if let FeedKey::Custom(slug) = key {
+            return Some(slug.clone());
+        }
+        let (terms, _) = self.terms_of(key)?;
+        Some(self.name(terms, key).to_string())
     }
 
     /// The display name of a term feed's term.

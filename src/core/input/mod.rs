@@ -6,6 +6,7 @@ pub mod dates;
 pub mod flatyaml;
 pub mod frontmatter;
 pub mod ids;
+pub mod media;
 pub mod post;
 pub mod shortcode_syntax;
 pub mod values;

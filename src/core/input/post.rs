@@ -16,6 +16,7 @@ use crate::core::input::config::{Author, Config};
 use crate::core::input::dates::{WrittenDate, parse_date};
 use crate::core::input::frontmatter::{FrontMatter, split};
 use crate::core::input::ids::{IdScheme, IdSource};
+use crate::core::input::media::Media;
 use crate::core::input::values::{parse_authors, scalar_string, string_list};
 use crate::core::paths::layout::Layout;
 
@@ -59,12 +60,17 @@ pub struct Post {
     pub ref_targets: Vec<String>,
     /// A hash of the file's bytes: changes whenever the post may render differently.
     pub revision: u64,
+    /// Its image, enclosures and episode facts (`None` for most posts).
+    pub media: Option<Box<Media>>,
 }
 
 /// Limits no real blog reaches, so that no single post can make a build slow, large or
 /// hungry: terms of each taxonomy per post (each term is a feed the post is written
 /// into), and the Markdown body's size.
 pub const MAX_TERMS: usize = 100;
+
+/// The taxonomy of author feeds (`authors/<slug>/`).
+pub const AUTHORS: &str = "authors";
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Decode a file's bytes as the text of a post: UTF-8 required, BOM and CRLF tolerated.
@@ -171,12 +177,24 @@ impl Parser<'_> {
         }
         let authors =
             self.front.get("author").or_else(|| self.front.get("authors")).map(parse_authors).unwrap_or_default();
-        let taxonomies: Vec<(String, Vec<String>)> = match &self.config.layout {
+        let mut taxonomies: Vec<(String, Vec<String>)> = match &self.config.layout {
             Layout::Hugo(hugo) => {
                 hugo.others().map(|plural| (plural.to_string(), list(plural))).filter(|(_, t)| !t.is_empty()).collect()
             }
             _ => Vec::new(),
         };
+        // Author feeds: the post's authors (else the site's) as a taxonomy, unless the
+        // site's Hugo config already has an `authors` taxonomy of its own.
+        if self.config.author_feeds != Some(false) && !self.config.authors_taxonomy() {
+            let names: Vec<String> = if authors.is_empty() {
+                self.config.author.iter().map(|a| a.name.clone()).collect()
+            } else {
+                authors.iter().map(|a| a.name.trim().to_string()).filter(|n| !n.is_empty()).collect()
+            };
+            if !names.is_empty() && names.len() <= MAX_TERMS {
+                taxonomies.push((AUTHORS.to_string(), names));
+            }
+        }
         let aliases = list("aliases").into_iter().filter(|a| !a.chars().any(char::is_control)).collect();
         let summary = self
             .front
@@ -184,6 +202,7 @@ impl Parser<'_> {
             .and_then(|(_, v)| scalar_string(v))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
+        let media = crate::core::input::media::parse(self.path, self.front, &mut self.diagnostics);
         let (title, date) = (title?, date?);
         if !within_limits {
             return None;
@@ -213,6 +232,7 @@ impl Parser<'_> {
             body_line,
             draft,
             expiry: expiry.map(|e| e.instant),
+            media,
         })
     }
 

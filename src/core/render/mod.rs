@@ -32,11 +32,12 @@ pub use self::pass::{Pass, RenderedPost};
 use crate::core::catalog::links::Links;
 use crate::core::catalog::{Catalog, Feed};
 use crate::core::diag::Diagnostic;
-use crate::core::input::config::Config;
+use crate::core::input::config::{Config, Content, site_url};
 use crate::core::input::frontmatter::body_of;
+use crate::core::input::media::{Media, media_type_of};
 use crate::core::input::post::{Post, decode};
 use crate::core::paths::{FeedKey, Format};
-use crate::core::render::formats::view::{FeedView, ItemView};
+use crate::core::render::formats::view::{Attachment, FeedView, ItemView};
 use crate::core::render::formats::{atom, json, opml, rss};
 use crate::core::render::markdown::Rendered;
 use crate::core::uri;
@@ -50,11 +51,23 @@ pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
 /// revision it parsed, so a stale read is detected, never rendered.
 pub trait PostFiles: Send + Sync {
     fn read(&self, path: &Path) -> Option<Vec<u8>>;
+
+    /// The size of a file of the site (an enclosure's length), by its path relative to
+    /// the site root; `None` when there is no such file.
+    fn size(&self, _path: &Path) -> Option<u64> {
+        None
+    }
 }
 
 /// The OPML list of every feed, beside them in `--out`. (This module is the one
 /// place that names output files.)
 pub const OPML: &str = "opml.xml";
+
+/// The XSLT stylesheet that shows a feed in a browser as a page.
+pub const STYLESHEET: &str = "feed.xsl";
+
+/// The index of every feed for a site's templates (`<link rel="alternate">` tags).
+pub const FEEDS_INDEX: &str = "feeds.json";
 
 /// All output paths of a feed in the configured formats, where the site's layout puts them.
 pub fn feed_files(key: &FeedKey, config: &Config) -> Vec<String> {
@@ -167,22 +180,40 @@ impl<'a> Renderer<'a> {
                 }
             },
         };
-        let view = self.item(post, &html.rendered);
+        let view = self.item(post, &html.rendered, &mut diagnostics);
         let formats = &self.config.formats;
         // A writer that panics on what a post holds fails that post's item, nothing more.
-        let xml = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
+        let xml = |format: Format, view: &ItemView, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
             formats.contains(&format).then(|| {
-                catch_unwind(AssertUnwindSafe(|| write(&view)))
+                catch_unwind(AssertUnwindSafe(|| write(view)))
                     .unwrap_or_else(|_| Err(WriteError(format!("internal error writing this post's {format:?} item"))))
             })
         };
-        let rss = xml(Format::Rss, rss::item_xml);
-        let atom = xml(Format::Atom, atom::entry_xml);
-        for failed in [&rss, &atom].into_iter().flatten().filter_map(|r| r.as_ref().err()) {
+        let summaries = self.config.any_summary();
+        let episode = self.config.podcast.is_some() && (view.duration.is_some() || view.explicit.is_some());
+        let summary = view.summary_only();
+        let variants = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
+            let mut made = pass::Variants { full: xml(format, &view, write), ..Default::default() };
+            if summaries {
+                made.summary = xml(format, &summary, write);
+            }
+            // Only an RSS podcast carries the episode's iTunes elements.
+            if episode && format == Format::Rss {
+                made.podcast = xml(format, &ItemView { itunes: true, ..view.clone() }, write);
+                if summaries {
+                    made.podcast_summary = xml(format, &ItemView { itunes: true, ..summary.clone() }, write);
+                }
+            }
+            made
+        };
+        let rss = variants(Format::Rss, rss::item_xml);
+        let atom = variants(Format::Atom, atom::entry_xml);
+        for failed in rss.errors().chain(atom.errors()) {
             diagnostics.push(Diagnostic::error(&post.source, 1, failed.to_string()));
         }
+        let uses_media = view.uses_media();
         let view = formats.contains(&Format::Json).then_some(view);
-        RenderedPost { source: post.source.clone(), html, fresh, stale, rss, atom, view, diagnostics }
+        RenderedPost { source: post.source.clone(), html, fresh, stale, rss, atom, uses_media, view, diagnostics }
     }
 
     /// The files of one feed in every configured format, its posts taken from `pass`
@@ -192,6 +223,7 @@ impl<'a> Renderer<'a> {
         let extra = self.missing(&feed.items, pass);
         let rendered = rendered(&feed.items, pass, &extra);
         let mut view = self.view(&feed);
+        view.podcast = self.config.podcast_for(key).cloned();
         let archives = self.archive_count(key);
         let mut files = Files::new();
         for &format in &self.config.formats {
@@ -211,9 +243,14 @@ impl<'a> Renderer<'a> {
 
     /// One document of `format`: the feed's fields from `view`, its items from `rendered`.
     fn write(&self, format: Format, view: &FeedView, rendered: &[&RenderedPost]) -> Result<Vec<u8>, WriteError> {
+        let mut view = view.clone();
+        view.uses_media = rendered.iter().any(|p| p.uses_media);
+        view.uses_itunes = view.podcast.is_some();
+        let view = &view;
+        let (summary, podcast) = (view.content == Content::Summary, view.podcast.is_some());
         match format {
-            Format::Rss => rss::write_with_items(view, &items(rendered, |p| &p.rss)?),
-            Format::Atom => atom::write_with_entries(view, &items(rendered, |p| &p.atom)?),
+            Format::Rss => rss::write_with_items(view, &items(rendered, |p| p.rss.get(summary, podcast))?),
+            Format::Atom => atom::write_with_entries(view, &items(rendered, |p| p.atom.get(summary, podcast))?),
             Format::Json => {
                 let mut view = view.clone();
                 view.items = rendered.iter().filter_map(|p| p.view.clone()).collect();
@@ -231,7 +268,61 @@ impl<'a> Renderer<'a> {
     pub fn site_files(&self) -> Files {
         let mut files: Files = self.moved_files().into_iter().collect();
         files.insert(OPML.into(), self.opml());
+        files.insert(FEEDS_INDEX.into(), self.feeds_index());
+        if self.config.stylesheet {
+            files.insert(STYLESHEET.into(), formats::page::stylesheet());
+        }
         files
+    }
+
+    /// `feeds.json`: every feed with its kind, name, slug and the URL of each format, for
+    /// a site's templates to print `<link rel="alternate">` tags from.
+    pub fn feeds_index(&self) -> Vec<u8> {
+        let feeds: Vec<serde_json::Value> = self
+            .keys()
+            .iter()
+            .filter_map(|key| self.catalog.feed(self.config, key))
+            .map(|feed| {
+                let (kind, slug) = match &feed.key {
+                    FeedKey::Site => ("site", ""),
+                    FeedKey::Tag(s) => ("tag", s.as_str()),
+                    FeedKey::Category(s) => ("category", s.as_str()),
+                    FeedKey::Series(s) => ("series", s.as_str()),
+                    FeedKey::Section(s) => ("section", s.as_str()),
+                    FeedKey::Taxonomy(plural, s) if plural == crate::core::input::post::AUTHORS => {
+                        ("author", s.as_str())
+                    }
+                    FeedKey::Taxonomy(_, s) => ("taxonomy", s.as_str()),
+                    FeedKey::Custom(s) => ("custom", s.as_str()),
+                };
+                let urls: serde_json::Map<String, serde_json::Value> = self
+                    .config
+                    .formats
+                    .iter()
+                    .map(|&f| (format_name(f).to_string(), self.self_url(&feed.key, f).into()))
+                    .collect();
+                let mut entry = serde_json::json!({
+                    "kind": kind,
+                    "name": self.catalog.name_of(&feed.key).unwrap_or_else(|| self.config.title.clone()),
+                    "slug": slug,
+                    "title": feed.title,
+                    "html_url": feed.html_url,
+                    "urls": urls,
+                });
+                if let FeedKey::Taxonomy(plural, _) = &feed.key {
+                    entry["taxonomy"] = plural.as_str().into();
+                }
+                entry
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "title": self.config.title,
+            "home_page_url": self.config.base_url,
+            "feeds": feeds,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
     }
 
     /// The OPML list of every feed.
@@ -278,6 +369,13 @@ impl<'a> Renderer<'a> {
             hub: self.config.websub_hub.clone(),
             history: Vec::new(),
             archive: false,
+            content: self.config.content_for(&feed.key),
+            icon: self.config.icon.clone(),
+            logo: self.config.logo.clone(),
+            podcast: None,
+            stylesheet: self.stylesheet(),
+            uses_media: false,
+            uses_itunes: false,
             updated,
             author: self.config.author.clone().map(|mut a| {
                 a.name = clean(&a.name).into_owned();
@@ -287,7 +385,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn item(&self, post: &Post, rendered: &Rendered) -> ItemView {
+    fn item(&self, post: &Post, rendered: &Rendered, diagnostics: &mut Vec<Diagnostic>) -> ItemView {
         let mut categories: Vec<String> = Vec::new();
         let names = post
             .tags
@@ -309,17 +407,127 @@ impl<'a> Renderer<'a> {
             Some(text) => xmltext::escape(&clean(text)),
             None => rendered.summary_html.clone(),
         };
-        ItemView {
+        let link = self.links.permalink(post);
+        let mut view = ItemView {
             id: clean(&post.id).into_owned(),
             title: clean(&post.title).into_owned(),
-            link: self.links.permalink(post),
+            link,
             published: post.date.instant,
             updated: post.updated,
             authors,
             categories,
             summary_html,
             content_html: rendered.html.clone(),
+            image: None,
+            image_in_body: false,
+            enclosures: Vec::new(),
+            duration: None,
+            explicit: None,
+            itunes: false,
+        };
+        if let Some(media) = &post.media {
+            self.attach(post, media, &mut view, diagnostics);
         }
+        view
+    }
+
+    /// The post's image and enclosures as absolute URLs with their types and lengths
+    /// (measured from the site's files when the front matter does not give them); an
+    /// enclosure whose length or type cannot be known is an error, never `length="0"`.
+    fn attach(&self, post: &Post, media: &Media, view: &mut ItemView, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(raw) = &media.image {
+            let url = self.absolute(&view.link, raw);
+            let length = self.local_size(post, raw);
+            view.image_in_body = first_image(&view.content_html).is_some_and(|src| src == url);
+            if self.config.image_in_content && !view.content_html.contains(&format!("src=\"{}\"", escape_attr(&url))) {
+                view.content_html =
+                    format!("<p><img src=\"{}\" alt=\"\"></p>\n{}", escape_attr(&url), view.content_html);
+            }
+            view.image = Some(Attachment { mime: media_type_of(&url).map(str::to_string), url, length });
+        }
+        for spec in &media.enclosures {
+            let url = self.absolute(&view.link, &spec.url);
+            let Some(mime) = spec.mime.clone().or_else(|| media_type_of(&url).map(str::to_string)) else {
+                let message =
+                    format!("enclosure `{}`: its type is unknown; give `type:` (such as audio/mpeg)", spec.url);
+                diagnostics.push(Diagnostic::error(&post.source, spec.line, message));
+                continue;
+            };
+            let Some(length) = spec.length.or_else(|| self.local_size(post, &spec.url)) else {
+                let looked = self.local_files(post, &spec.url);
+                let message = if looked.is_empty() {
+                    format!("enclosure `{}`: its length is unknown; give `length:` in bytes", spec.url)
+                } else {
+                    let names: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
+                    format!(
+                        "enclosure `{}`: no such file in the site (looked for {}); add the file or give `length:` in bytes",
+                        spec.url,
+                        names.join(", ")
+                    )
+                };
+                diagnostics.push(Diagnostic::error(&post.source, spec.line, message));
+                continue;
+            };
+            view.enclosures.push(Attachment { url, mime: Some(mime), length: Some(length) });
+        }
+        view.duration = media.duration.clone();
+        view.explicit = media.explicit;
+    }
+
+    /// A link from front matter as an absolute URL: as given, on the site (`/a.mp3`), or
+    /// beside the post (`a.mp3`, a Hugo page bundle's file).
+    fn absolute(&self, permalink: &str, raw: &str) -> String {
+        let url = if uri::has_scheme(raw) || raw.starts_with("//") {
+            Url::parse(permalink).and_then(|base| base.join(raw)).map_or_else(|_| raw.to_string(), String::from)
+        } else if raw.starts_with('/') {
+            site_url(&self.config.base_url, raw)
+        } else {
+            Url::parse(permalink).and_then(|base| base.join(raw)).map_or_else(|_| raw.to_string(), String::from)
+        };
+        clean(&uri::encode(&url)).into_owned()
+    }
+
+    /// Where the site keeps the file a link names, if it is the site's: Hugo's `static/`
+    /// and page bundles, Jekyll's root. Never outside the site.
+    fn local_files(&self, post: &Post, raw: &str) -> Vec<PathBuf> {
+        let raw = raw.split(['?', '#']).next().unwrap_or_default();
+        let base = self.config.base_url.trim_end_matches('/');
+        let (on_site, beside) = if let Some(rest) = raw.strip_prefix(base).filter(|r| r.starts_with('/')) {
+            (rest.to_string(), false)
+        } else if uri::has_scheme(raw) || raw.starts_with("//") {
+            return Vec::new();
+        } else if raw.starts_with('/') {
+            (raw.to_string(), false)
+        } else {
+            (raw.to_string(), true)
+        };
+        let decoded = percent_decode(&on_site);
+        let relative = Path::new(decoded.trim_start_matches('/'));
+        if relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return Vec::new();
+        }
+        let mut candidates = Vec::new();
+        if beside && let Some(dir) = post.source.parent() {
+            candidates.push(dir.join(relative));
+        }
+        candidates.push(Path::new("static").join(relative));
+        candidates.push(relative.to_path_buf());
+        candidates
+    }
+
+    fn local_size(&self, post: &Post, raw: &str) -> Option<u64> {
+        let files = self.files?;
+        self.local_files(post, raw).iter().find_map(|p| files.size(p))
+    }
+
+    /// Where the browser view's stylesheet is, as a path on the feeds' host (a browser
+    /// loads a stylesheet only from the feed's own origin).
+    fn stylesheet(&self) -> Option<String> {
+        if !self.config.stylesheet {
+            return None;
+        }
+        let path = Url::parse(&self.config.feeds_url).map(|u| u.path().trim_end_matches('/').to_string()).ok()?;
+        Some(format!("{path}/{STYLESHEET}"))
     }
 
     /// What a post's HTML depends on besides the config: the file, and where its links lead.
@@ -420,4 +628,46 @@ fn items<'p>(
             None => Err(WriteError("an item was not rendered in this format".into())),
         })
         .collect()
+}
+
+/// The `src` of the first `<img>` of some HTML, `&amp;` decoded.
+fn first_image(html: &str) -> Option<String> {
+    let at = html.find("<img")?;
+    let tag = &html[at..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    let src = tag.find(" src=")? + 5;
+    let rest = &tag[src..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.replace("&amp;", "&"))
+}
+
+/// `%XX` escapes decoded (a URL path as a file name); invalid escapes kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// A format's name in `feeds.json` (and the config's `formats:`).
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Rss => "rss",
+        Format::Atom => "atom",
+        Format::Json => "json",
+    }
 }

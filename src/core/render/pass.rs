@@ -21,10 +21,41 @@ pub struct RenderedPost {
     /// (or none) stands in.
     pub stale: bool,
     /// Item XML per format (RSS item, Atom entry), and the view JSON Feed writes.
-    pub(super) rss: Option<Result<Vec<u8>, WriteError>>,
-    pub(super) atom: Option<Result<Vec<u8>, WriteError>>,
+    pub(super) rss: Variants,
+    pub(super) atom: Variants,
+    /// The RSS item holds Media RSS elements (the channel declares their namespace).
+    pub(super) uses_media: bool,
     pub(super) view: Option<ItemView>,
     pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+/// One item's XML (`None`: the format is not configured), or the error writing it.
+pub type ItemXml = Option<Result<Vec<u8>, WriteError>>;
+
+/// A post's item as each kind of feed carries it: whole, summary only, and with the
+/// episode's iTunes elements for a podcast feed. Variants no feed needs, or that would
+/// equal the plain one, are not made.
+#[derive(Debug, Default)]
+pub struct Variants {
+    pub(super) full: ItemXml,
+    pub(super) summary: ItemXml,
+    pub(super) podcast: ItemXml,
+    pub(super) podcast_summary: ItemXml,
+}
+
+impl Variants {
+    /// The item for a feed that shows summaries only (or not) and is a podcast (or not).
+    pub(super) fn get(&self, summary: bool, podcast: bool) -> &ItemXml {
+        let plain = if summary { &self.summary } else { &self.full };
+        let episode = if summary { &self.podcast_summary } else { &self.podcast };
+        if podcast && episode.is_some() { episode } else { plain }
+    }
+
+    pub(super) fn errors(&self) -> impl Iterator<Item = &WriteError> {
+        [&self.full, &self.summary, &self.podcast, &self.podcast_summary]
+            .into_iter()
+            .filter_map(|x| x.as_ref().and_then(|r| r.as_ref().err()))
+    }
 }
 
 /// What one rendering pass made of the posts it rendered; handed back to the site

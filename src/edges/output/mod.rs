@@ -12,8 +12,8 @@ mod manifest;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::core::render::OPML;
 use crate::core::render::moved::{NETLIFY, NGINX};
+use crate::core::render::{FEEDS_INDEX, OPML, STYLESHEET};
 use crate::core::{Files, Format, Site, ids_digest};
 
 pub use self::bucket::{Bucket, DEFAULT_MAX_DELETES};
@@ -119,7 +119,7 @@ impl std::fmt::Display for Target {
 
 /// The files about the whole site (published after the feeds they list or redirect to).
 pub fn is_site_file(rel: &str) -> bool {
-    rel == OPML || rel == NETLIFY || rel == NGINX
+    rel == OPML || rel == NETLIFY || rel == NGINX || rel == FEEDS_INDEX || rel == STYLESHEET
 }
 
 /// A feed readers subscribe to: not a file about the whole site, not an archive
@@ -158,6 +158,8 @@ pub fn cache_control(rel: &str, max_age: u64, exists: impl Fn(&str) -> bool) -> 
 pub fn media_type(rel: &str, bytes: &[u8]) -> &'static str {
     match Format::of_file(rel, bytes) {
         _ if rel == OPML => "text/x-opml; charset=utf-8",
+        _ if rel == STYLESHEET => "text/xsl; charset=utf-8",
+        _ if rel == FEEDS_INDEX => "application/json; charset=utf-8",
         _ if rel == NETLIFY || rel == NGINX => "text/plain; charset=utf-8",
         Some(format) => format.media_type(),
         None => "application/octet-stream",

@@ -33,6 +33,13 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
         None => {}
     }
     let Some(entry) = snapshot.files.get(&path) else { return not_found() };
+    // A feed's response depends on `Accept` too: a browser gets the feed as a page.
+    let xml_feed =
+        entry.content_type.starts_with("application/rss+xml") || entry.content_type.starts_with("application/atom+xml");
+    let vary = if xml_feed { "Accept, Accept-Encoding" } else { "Accept-Encoding" };
+    if xml_feed && prefers_html(headers, entry.content_type) {
+        return page(snapshot, method, &path, headers, entry);
+    }
     let (body, encoding, suffix) = match choose_encoding(headers) {
         Encoding::Brotli => (&entry.brotli, Some("br"), "-br"),
         Encoding::Gzip => (&entry.gzip, Some("gzip"), "-gz"),
@@ -46,7 +53,7 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
             header::CACHE_CONTROL,
             crate::edges::output::cache_control(&path, snapshot.max_age, |p| snapshot.files.contains_key(p)),
         )
-        .header(header::VARY, "Accept-Encoding");
+        .header(header::VARY, vary);
     if let Some(hub) = &snapshot.hub {
         builder = builder.header(
             header::LINK,
@@ -65,6 +72,60 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
     }
     let body = if method == Method::HEAD { Bytes::new() } else { body.clone() };
     builder.status(StatusCode::OK).body(Full::new(body)).unwrap_or_else(|_| not_found())
+}
+
+/// The feed as a page for a browser (the page `feed.xsl` makes), with its own validator.
+fn page(snapshot: &Snapshot, method: &Method, path: &str, headers: &HeaderMap, entry: &Entry) -> Response<Full<Bytes>> {
+    let Some(html) = crate::core::render::formats::page::html(&entry.identity) else {
+        return not_found();
+    };
+    let etag = format!("\"{}-html\"", entry.etag);
+    let builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::LAST_MODIFIED, httpdate::fmt_http_date(entry.last_modified))
+        .header(
+            header::CACHE_CONTROL,
+            crate::edges::output::cache_control(path, snapshot.max_age, |p| snapshot.files.contains_key(p)),
+        )
+        .header(header::VARY, "Accept, Accept-Encoding");
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
+    if matches {
+        return builder.status(StatusCode::NOT_MODIFIED).body(Full::new(Bytes::new())).unwrap_or_else(|_| not_found());
+    }
+    let body = if method == Method::HEAD { Bytes::new() } else { Bytes::from(html.clone()) };
+    builder
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CONTENT_LENGTH, html.len())
+        .status(StatusCode::OK)
+        .body(Full::new(body))
+        .unwrap_or_else(|_| not_found())
+}
+
+/// Whether `Accept` names `text/html` and ranks it above every type the feed could be
+/// sent as (its own, XML's, and the wildcards): what browsers send, and feed readers
+/// do not (they list feed types, or only `*/*`).
+fn prefers_html(headers: &HeaderMap, feed_type: &str) -> bool {
+    let feed_type = feed_type.split(';').next().unwrap_or_default();
+    let (mut html, mut feed) = (0.0f32, 0.0f32);
+    for value in headers.get_all(header::ACCEPT) {
+        for part in value.to_str().unwrap_or_default().split(',') {
+            let mut fields = part.split(';');
+            let range = fields.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = fields
+                .find_map(|f| f.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            match range.as_str() {
+                "text/html" | "application/xhtml+xml" => html = html.max(q),
+                "*/*" | "application/*" | "application/xml" | "text/xml" => feed = feed.max(q),
+                r if r == feed_type => feed = feed.max(q),
+                _ => {}
+            }
+        }
+    }
+    html > feed
 }
 
 fn head_only(method: &Method, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
@@ -204,6 +265,27 @@ mod tests {
         assert_eq!(get(&s, "/tags/nfs/index.xml", &[("if-modified-since", &lm)]).status(), StatusCode::NOT_MODIFIED);
         let earlier = "Wed, 01 Jan 2020 00:00:00 GMT";
         assert_eq!(get(&s, "/tags/nfs/index.xml", &[("if-modified-since", earlier)]).status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn browsers_get_a_page_and_readers_the_feed() {
+        let accept = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+            prefers_html(&m, "application/rss+xml; charset=utf-8")
+        };
+        let chromium = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+        let firefox = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(accept(chromium) && accept(firefox));
+        for reader in [
+            "*/*",
+            "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8",
+            "application/rss+xml, text/html;q=0.5",
+            "text/html, application/rss+xml",
+        ] {
+            assert!(!accept(reader), "{reader}");
+        }
+        assert!(!prefers_html(&HeaderMap::new(), "application/rss+xml"));
     }
 
     #[test]

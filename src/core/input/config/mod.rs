@@ -82,24 +82,73 @@ pub struct CustomFeed {
     pub title_pattern: Option<Regex>,
     /// `archives:` of this feed (`None`: the site's `archives.custom`).
     pub archives: Option<bool>,
+    /// `content:` of this feed (`None`: the site's `content.custom`).
+    pub content: Option<Content>,
+    /// `podcast: true`: the feed carries the show's iTunes tags (`podcast:` of the site).
+    pub podcast: bool,
+}
+
+/// A setting given once for the whole site or per kind of feed (`archives:`,
+/// `content:`): `value` or `{site: value, tags: value, …}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerKind<T> {
+    pub site: T,
+    pub tags: T,
+    pub categories: T,
+    pub series: T,
+    /// Hugo's sections and its other taxonomies (author feeds among them).
+    pub sections: T,
+    pub custom: T,
+}
+
+impl<T: Copy> PerKind<T> {
+    pub fn all(value: T) -> PerKind<T> {
+        PerKind { site: value, tags: value, categories: value, series: value, sections: value, custom: value }
+    }
+
+    /// The value for the feed of `key`; a custom feed's own setting (`own`) first.
+    fn of(&self, key: &FeedKey, own: impl FnOnce(&str) -> Option<T>) -> T {
+        match key {
+            FeedKey::Site => self.site,
+            FeedKey::Tag(_) => self.tags,
+            FeedKey::Category(_) => self.categories,
+            FeedKey::Series(_) => self.series,
+            FeedKey::Section(_) | FeedKey::Taxonomy(..) => self.sections,
+            FeedKey::Custom(slug) => own(slug).unwrap_or(self.custom),
+        }
+    }
 }
 
 /// Which feeds get RFC 5005 archive documents (`archives:`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Archives {
-    pub site: bool,
-    pub tags: bool,
-    pub categories: bool,
-    pub series: bool,
-    /// Hugo's sections and its other taxonomies.
-    pub sections: bool,
-    pub custom: bool,
+pub type Archives = PerKind<bool>;
+
+/// What an item carries of its post (`content:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Content {
+    /// The summary and the whole post (RSS `description` and `content:encoded`, Atom
+    /// `summary` and `content`, JSON `summary` and `content_html`): what WordPress calls
+    /// "full text".
+    #[default]
+    Full,
+    /// The summary only: no full text in any format.
+    Summary,
 }
 
-impl Archives {
-    pub fn all(on: bool) -> Archives {
-        Archives { site: on, tags: on, categories: on, series: on, sections: on, custom: on }
-    }
+/// A podcast's show: the channel tags podcast apps require (`podcast:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Podcast {
+    /// The site feed is the show (`podcast.site: true`); otherwise custom feeds say
+    /// `podcast: true`.
+    pub site: bool,
+    /// An Apple Podcasts category, and optionally one of its subcategories.
+    pub category: String,
+    pub subcategory: Option<String>,
+    pub explicit: bool,
+    /// Square cover art, 1400 to 3000 pixels (an absolute URL).
+    pub image: Option<String>,
+    /// The show's author and the owner's contact (default the site's author).
+    pub author: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +194,20 @@ pub struct Config {
     /// Which feeds have archive documents, and how many items each holds.
     pub archives: Archives,
     pub archive_size: usize,
+    /// Summary or full text, per kind of feed.
+    pub content: PerKind<Content>,
+    /// Show a post's front-matter image at the top of its HTML when the body does not.
+    pub image_in_content: bool,
+    /// The site's square icon and wide logo (absolute URLs).
+    pub icon: Option<String>,
+    pub logo: Option<String>,
+    /// The show, when some feeds are a podcast.
+    pub podcast: Option<Podcast>,
+    /// Every RSS and Atom file names `feed.xsl`, which shows it in a browser as a page.
+    pub stylesheet: bool,
+    /// A feed per author (`authors/<slug>/`): `None` (the default) when the site has
+    /// more than one author.
+    pub author_feeds: Option<bool>,
     /// Terms renamed, so their old feeds keep answering: (`tags` or `categories`, old
     /// name, new name).
     pub term_aliases: Vec<(String, String, String)>,
@@ -182,23 +245,59 @@ impl Config {
             layout: Layout::Feedwright,
             archives: Archives::default(),
             archive_size: DEFAULT_ARCHIVE_SIZE,
+            content: PerKind::default(),
+            image_in_content: true,
+            icon: None,
+            logo: None,
+            podcast: None,
+            author_feeds: None,
+            stylesheet: true,
             term_aliases: Vec::new(),
         }
     }
 
     /// Whether the feed of `key` has archive documents.
     pub fn archives_for(&self, key: &FeedKey) -> bool {
-        let a = &self.archives;
-        match key {
-            FeedKey::Site => a.site,
-            FeedKey::Tag(_) => a.tags,
-            FeedKey::Category(_) => a.categories,
-            FeedKey::Series(_) => a.series,
-            FeedKey::Section(_) | FeedKey::Taxonomy(..) => a.sections,
-            FeedKey::Custom(slug) => {
-                self.feeds.iter().find(|f| &f.slug == slug).and_then(|f| f.archives).unwrap_or(a.custom)
-            }
-        }
+        self.archives.of(key, |slug| self.custom(slug).and_then(|f| f.archives))
+    }
+
+    /// Whether the feed of `key` carries full text or summaries.
+    pub fn content_for(&self, key: &FeedKey) -> Content {
+        self.content.of(key, |slug| self.custom(slug).and_then(|f| f.content))
+    }
+
+    /// Whether any feed carries summaries only (items are then written both ways).
+    pub fn any_summary(&self) -> bool {
+        let c = &self.content;
+        [c.site, c.tags, c.categories, c.series, c.sections, c.custom]
+            .into_iter()
+            .chain(self.feeds.iter().filter_map(|f| f.content))
+            .any(|c| c == Content::Summary)
+    }
+
+    /// The show, when the feed of `key` is a podcast.
+    pub fn podcast_for(&self, key: &FeedKey) -> Option<&Podcast> {
+        let podcast = self.podcast.as_ref()?;
+        let is = match key {
+            FeedKey::Site => podcast.site,
+            FeedKey::Custom(slug) => self.custom(slug).is_some_and(|f| f.podcast),
+            _ => false,
+        };
+        is.then_some(podcast)
+    }
+
+    /// Whether the Hugo config has an `authors` taxonomy (its feeds are then Hugo's).
+    pub fn authors_taxonomy(&self) -> bool {
+        matches!(&self.layout, Layout::Hugo(hugo) if hugo.others().any(|p| p == "authors"))
+    }
+
+    /// Author feeds that exist only while the site has more than one author.
+    pub fn author_feeds_auto(&self) -> bool {
+        self.author_feeds.is_none() && !self.authors_taxonomy()
+    }
+
+    fn custom(&self, slug: &str) -> Option<&CustomFeed> {
+        self.feeds.iter().find(|f| f.slug == slug)
     }
 
     /// The host of `base_url`, as used in tag URIs.
@@ -331,6 +430,14 @@ fn mapping(path: &Path, text: &str) -> Result<Mapping, Vec<Diagnostic>> {
     }
 }
 
+/// `link` as an absolute URL: as given when it is one, else a path on the site.
+pub fn site_url(base: &str, link: &str) -> String {
+    if Url::parse(link).is_ok_and(|u| u.has_host()) {
+        return link.to_string();
+    }
+    format!("{base}/{}", link.trim_start_matches("./").trim_start_matches('/'))
+}
+
 /// Derived defaults (`guid_base` and `feeds_url` follow `base_url`, the title the host),
 /// and every problem found — `base_url` missing among them.
 fn finish(
@@ -353,6 +460,17 @@ fn finish(
         if config.feeds_url.is_empty() {
             config.feeds_url = config.base_url.clone();
         }
+        let base = config.base_url.clone();
+        for link in [&mut config.icon, &mut config.logo] {
+            *link = link.as_deref().map(|l| site_url(&base, l));
+        }
+        if let Some(image) = config.podcast.as_mut().and_then(|p| p.image.as_mut()) {
+            *image = site_url(&base, image);
+        }
+    }
+    if config.feeds.iter().any(|f| f.podcast) && config.podcast.is_none() {
+        let message = "a feed says `podcast: true`, but the config has no `podcast:` (its category, explicit, image)";
+        errors.push(Diagnostic::error(source, 1, message));
     }
     if config.title.is_empty() {
         let host = config.host();

@@ -6,7 +6,7 @@ use regex::Regex;
 use serde_yaml::Value;
 
 use super::fields::Fields;
-use super::{Archives, Config, CustomFeed};
+use super::{Archives, Config, Content, CustomFeed, PerKind, Podcast};
 use crate::core::input::ids::IdScheme;
 use crate::core::input::values::{lookup, scalar_string, string_list};
 use crate::core::paths::Format;
@@ -37,6 +37,13 @@ pub(super) const OPTIONS: &[&str] = &[
     "term_aliases",
     "archives",
     "archive_size",
+    "content",
+    "image_in_content",
+    "icon",
+    "logo",
+    "podcast",
+    "author_feeds",
+    "stylesheet",
 ];
 
 /// Set on `config` every option `fields` holds; report unknown keys and bad values.
@@ -100,6 +107,28 @@ pub(super) fn apply(fields: &mut Fields, config: &mut Config) {
     if let Some(v) = fields.count("archive_size") {
         config.archive_size = v.clamp(1, MAX_ARCHIVE_SIZE);
     }
+    if let Some(v) = content(fields) {
+        config.content = v;
+    }
+    if let Some(v) = fields.flag("image_in_content") {
+        config.image_in_content = v;
+    }
+    // Paths are made absolute once `base_url` is known (`finish`).
+    if let Some(v) = fields.string("icon") {
+        config.icon = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    }
+    if let Some(v) = fields.string("logo") {
+        config.logo = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    }
+    if let Some(v) = podcast(fields) {
+        config.podcast = Some(v);
+    }
+    if let Some(v) = fields.flag("stylesheet") {
+        config.stylesheet = v;
+    }
+    if let Some(v) = fields.flag("author_feeds") {
+        config.author_feeds = Some(v);
+    }
     match fields.string("id_scheme").as_deref().map(str::trim) {
         None => {}
         Some("tag") => config.id_scheme = IdScheme::Tag,
@@ -115,7 +144,7 @@ const MAX_ARCHIVE_SIZE: usize = 1000;
 fn archives(fields: &mut Fields) -> Option<Archives> {
     let value = fields.get("archives")?;
     if let Some(on) = value.as_bool() {
-        return Some(Archives::all(on));
+        return Some(PerKind::all(on));
     }
     let Some(map) = value.as_mapping() else {
         fields.error("archives", "expected true, false, or `{site: true, tags: true, …}`");
@@ -131,6 +160,88 @@ fn archives(fields: &mut Fields) -> Option<Archives> {
         series: on("series"),
         sections: on("sections"),
         custom: on("custom"),
+    })
+}
+
+/// `content: full` or `summary`, or per kind of feed: `content: {site: full, tags: summary}`
+/// (kinds not named keep `full`).
+fn content(fields: &mut Fields) -> Option<PerKind<Content>> {
+    let value = fields.get("content")?;
+    if let Some(mode) = value.as_str() {
+        return match content_mode(mode) {
+            Some(mode) => Some(PerKind::all(mode)),
+            None => {
+                fields.error("content", format!("`{mode}` is not `full` or `summary`"));
+                None
+            }
+        };
+    }
+    let Some(map) = value.as_mapping() else {
+        fields.error("content", "expected `full`, `summary`, or `{site: full, tags: summary, …}`");
+        return None;
+    };
+    const KINDS: &[&str] = &["site", "tags", "categories", "series", "sections", "custom"];
+    fields.unknown_keys(map, KINDS, "content");
+    let mut bad = None;
+    let mut of = |k: &str| match lookup(map, k).and_then(scalar_string) {
+        None => Content::Full,
+        Some(mode) => content_mode(&mode).unwrap_or_else(|| {
+            bad = Some(mode);
+            Content::Full
+        }),
+    };
+    let modes = PerKind {
+        site: of("site"),
+        tags: of("tags"),
+        categories: of("categories"),
+        series: of("series"),
+        sections: of("sections"),
+        custom: of("custom"),
+    };
+    if let Some(mode) = bad {
+        fields.error("content", format!("`{mode}` is not `full` or `summary`"));
+    }
+    Some(modes)
+}
+
+fn content_mode(name: &str) -> Option<Content> {
+    match name.trim() {
+        "full" => Some(Content::Full),
+        "summary" => Some(Content::Summary),
+        _ => None,
+    }
+}
+
+/// `podcast: {category: Technology, explicit: false, image: /cover.jpg, site: true}`.
+fn podcast(fields: &mut Fields) -> Option<Podcast> {
+    let value = fields.get("podcast")?;
+    let Some(map) = value.as_mapping() else {
+        fields.error("podcast", "expected `{category: …, explicit: false, image: …}`");
+        return None;
+    };
+    const KEYS: &[&str] = &["site", "category", "subcategory", "explicit", "image", "author", "email"];
+    fields.unknown_keys(map, KEYS, "podcast");
+    let text = |k: &str| lookup(map, k).and_then(scalar_string).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let Some(category) = text("category") else {
+        fields.error("podcast", "needs a `category` (an Apple Podcasts category, such as `Technology`)");
+        return None;
+    };
+    let explicit = match lookup(map, "explicit") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            fields.error("explicit", "expected true or false");
+            false
+        }
+    };
+    Some(Podcast {
+        site: lookup(map, "site").and_then(Value::as_bool).unwrap_or(false),
+        category,
+        subcategory: text("subcategory"),
+        explicit,
+        image: text("image"),
+        author: text("author"),
+        email: text("email"),
     })
 }
 
@@ -221,7 +332,8 @@ fn custom_feeds(fields: &mut Fields) -> Vec<CustomFeed> {
             fields.error_at(&slug, format!("feed slug `{slug}` is taken"));
             continue;
         }
-        const FEED_KEYS: &[&str] = &["slug", "title", "description", "limit", "match", "archives"];
+        const FEED_KEYS: &[&str] =
+            &["slug", "title", "description", "limit", "match", "archives", "content", "podcast"];
         const MATCH_KEYS: &[&str] = &["tags", "categories", "series", "title"];
         fields.unknown_keys(map, FEED_KEYS, &format!("feed `{slug}`"));
         let matcher = lookup(map, "match").and_then(Value::as_mapping);
@@ -251,6 +363,17 @@ fn custom_feeds(fields: &mut Fields) -> Vec<CustomFeed> {
             series: list("series"),
             title_pattern,
             archives: lookup(map, "archives").and_then(Value::as_bool),
+            content: match lookup(map, "content").and_then(scalar_string) {
+                None => None,
+                Some(mode) => match content_mode(&mode) {
+                    Some(mode) => Some(mode),
+                    None => {
+                        fields.error_at(&slug, format!("feed `{slug}`: `content: {mode}` is not `full` or `summary`"));
+                        continue;
+                    }
+                },
+            },
+            podcast: lookup(map, "podcast").and_then(Value::as_bool).unwrap_or(false),
             slug,
         };
         if feed.tags.is_empty() && feed.categories.is_empty() && feed.series.is_empty() && feed.title_pattern.is_none()

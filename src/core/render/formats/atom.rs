@@ -4,7 +4,7 @@ use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, 
 
 use crate::core::input::config::Author;
 use crate::core::render::formats::view::{FeedView, HISTORY_NS, ItemView};
-use crate::core::xmltext::WriteError;
+use crate::core::xmltext::{WriteError, with_stylesheet};
 
 fn person(a: &Author) -> Person {
     Person { name: a.name.clone(), email: a.email.clone(), uri: None, extensions: Default::default() }
@@ -18,7 +18,8 @@ pub fn entry_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
 
 /// The feed as an Atom 1.0 document, with its entries given as [`entry_xml`] made them.
 pub fn write_with_entries(feed: &FeedView, entries: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
-    Ok(crate::core::xmltext::splice(document(&atom(feed))?, FEED_END, entries))
+    let doc = crate::core::xmltext::splice(document(&atom(feed))?, FEED_END, entries);
+    Ok(with_stylesheet(doc, feed.stylesheet.as_deref()))
 }
 
 /// The feed as an Atom 1.0 document (its entries made here).
@@ -38,12 +39,22 @@ fn entry(item: &ItemView) -> Entry {
         updated: item.updated,
         published: Some(item.published),
         authors: item.authors.iter().map(person).collect(),
-        links: vec![Link {
+        // The image as an enclosure only when the body does not already show it first;
+        // then every enclosure, with its type and length.
+        links: std::iter::once(Link {
             href: item.link.clone(),
             rel: "alternate".into(),
             mime_type: Some("text/html".into()),
             ..Default::default()
-        }],
+        })
+        .chain(item.image.iter().filter(|_| !item.image_in_body).chain(&item.enclosures).map(|a| Link {
+            href: a.url.clone(),
+            rel: "enclosure".into(),
+            mime_type: a.mime.clone(),
+            length: a.length.map(|l| l.to_string()),
+            ..Default::default()
+        }))
+        .collect(),
         categories: item.categories.iter().map(|c| Category { term: c.clone(), scheme: None, label: None }).collect(),
         // An entry needs some text: an empty post's is its title.
         summary: Some(Text::html(item.summary_html.clone()))
@@ -103,6 +114,8 @@ fn atom(feed: &FeedView) -> Feed {
         },
         extensions: if feed.archive { history_archive() } else { Default::default() },
         subtitle: Some(Text::plain(feed.description.clone())).filter(|s| !s.value.is_empty()),
+        icon: feed.icon.clone(),
+        logo: feed.logo.clone(),
         lang: feed.language.clone(),
         entries: Vec::new(),
         ..Default::default()

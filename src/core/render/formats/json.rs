@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::core::input::config::Author;
+use crate::core::input::config::{Author, Content};
 use crate::core::render::formats::view::FeedView;
 use crate::core::xmltext::WriteError;
 
@@ -16,17 +16,38 @@ pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
         .items
         .iter()
         .map(|item| {
-            json!({
+            // An item needs `content_html` or `content_text`: a summary feed's is the summary.
+            let content = match feed.content {
+                Content::Full => &item.content_html,
+                Content::Summary => &item.summary_html,
+            };
+            let mut value = json!({
                 "id": item.id,
                 "url": item.link,
                 "title": item.title,
-                "content_html": item.content_html,
+                "content_html": content,
                 "summary": strip_tags(&item.summary_html),
                 "date_published": item.published.to_rfc3339(),
                 "date_modified": item.updated.to_rfc3339(),
                 "authors": item.authors.iter().map(author).collect::<Vec<_>>(),
                 "tags": item.categories,
-            })
+            });
+            // JSON Feed 1.0 readers know only `author`.
+            if let Some(first) = item.authors.first() {
+                value["author"] = author(first);
+            }
+            if let Some(image) = &item.image {
+                value["image"] = json!(image.url);
+            }
+            if !item.enclosures.is_empty() {
+                let attachments: Vec<Value> = item
+                    .enclosures
+                    .iter()
+                    .map(|e| json!({ "url": e.url, "mime_type": e.mime, "size_in_bytes": e.length }))
+                    .collect();
+                value["attachments"] = json!(attachments);
+            }
+            value
         })
         .collect();
     let mut doc = json!({
@@ -45,6 +66,13 @@ pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
     }
     if let Some(a) = &feed.author {
         doc["authors"] = json!([author(a)]);
+        doc["author"] = author(a);
+    }
+    if let Some(icon) = feed.icon.as_ref().or(feed.logo.as_ref()) {
+        doc["icon"] = json!(icon);
+    }
+    if let Some(icon) = &feed.icon {
+        doc["favicon"] = json!(icon);
     }
     let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| WriteError(e.to_string()))?;
     bytes.push(b'\n');

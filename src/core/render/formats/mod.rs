@@ -4,5 +4,6 @@
 pub mod atom;
 pub mod json;
 pub mod opml;
+pub mod page;
 pub mod rss;
 pub mod view;

@@ -33,14 +33,15 @@ pub fn write(site_title: &str, date: Option<String>, entries: &[Entry]) -> Vec<u
     }
     out.push_str("  </head>\n  <body>\n");
     type Member = fn(&FeedKey) -> bool;
-    let groups: [(&str, Member); 7] = [
+    let groups: [(&str, Member); 8] = [
         ("Site", |k| matches!(k, FeedKey::Site)),
         ("Sections", |k| matches!(k, FeedKey::Section(_))),
         ("Feeds", |k| matches!(k, FeedKey::Custom(_))),
         ("Series", |k| matches!(k, FeedKey::Series(_))),
         ("Categories", |k| matches!(k, FeedKey::Category(_))),
         ("Tags", |k| matches!(k, FeedKey::Tag(_))),
-        ("Other taxonomies", |k| matches!(k, FeedKey::Taxonomy(..))),
+        ("Authors", |k| matches!(k, FeedKey::Taxonomy(p, _) if p == crate::core::input::post::AUTHORS)),
+        ("Other taxonomies", |k| matches!(k, FeedKey::Taxonomy(p, _) if p != crate::core::input::post::AUTHORS)),
     ];
     for (label, member) in groups {
         let in_group: Vec<&Entry> = entries.iter().filter(|e| member(e.key)).collect();

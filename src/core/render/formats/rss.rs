@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{Category, Channel, Guid, Item};
+use rss::extension::itunes::{ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner};
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Category, Channel, Enclosure, Guid, Image, Item};
 
-use crate::core::render::formats::view::{FeedView, HISTORY_NS, ItemView};
-use crate::core::xmltext::{WriteError, hex_refs};
+use crate::core::render::formats::view::{Attachment, FeedView, HISTORY_NS, ItemView, MEDIA_NS};
+use crate::core::xmltext::{WriteError, hex_refs, with_stylesheet};
 
 /// One item's XML, exactly as it sits in any channel: a feed shares it with every other
 /// feed that shows the post (see [`write_with_items`]).
@@ -20,7 +22,8 @@ pub fn item_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
 /// The feed as an RSS 2.0 document, with its items given as [`item_xml`] made them.
 pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
     let doc = document(&channel(feed, !items.is_empty()))?;
-    Ok(crate::core::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items))
+    let doc = crate::core::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items);
+    Ok(with_stylesheet(doc, feed.stylesheet.as_deref()))
 }
 
 /// The feed as an RSS 2.0 document (its items made here).
@@ -35,8 +38,12 @@ const CHANNEL_END: &[u8] = b"\n  </channel>";
 
 /// Elements whose text is plain text, not HTML. The RSS profile asks for `&` and `<`
 /// in them as hexadecimal character references, so that no reader takes them for markup.
-const CHANNEL_TEXT: &[&str] = &["title", "description"];
+const CHANNEL_TEXT: &[&str] = &["title", "description", "itunes:author", "itunes:name"];
 const ITEM_TEXT: &[&str] = &["title", "category", "dc:creator"];
+
+fn yes_no(b: bool) -> String {
+    if b { "true" } else { "false" }.into()
+}
 
 fn item(item: &ItemView) -> Item {
     // A reader shows `description` in lists and `content:encoded` in full: the full text
@@ -59,8 +66,67 @@ fn item(item: &ItemView) -> Item {
             creators: item.authors.iter().map(|a| a.name.clone()).collect(),
             ..Default::default()
         }),
+        // RSS allows one enclosure per item: the first (Atom and JSON Feed carry all).
+        enclosure: item.enclosures.first().map(|e| Enclosure {
+            url: e.url.clone(),
+            length: e.length.unwrap_or_default().to_string(),
+            mime_type: e.mime.clone().unwrap_or_default(),
+        }),
+        itunes_ext: item.uses_itunes().then(|| ITunesItemExtension {
+            duration: item.duration.clone(),
+            explicit: item.explicit.map(yes_no),
+            ..Default::default()
+        }),
+        extensions: item.image.as_ref().map(media).unwrap_or_default(),
         ..Default::default()
     }
+}
+
+/// The post's image as Media RSS: `media:content medium="image"` (Feedly, Inoreader)
+/// and `media:thumbnail` (what list views show).
+fn media(image: &Attachment) -> ExtensionMap {
+    let element = |name: &str, attrs: &[(&str, &str)]| Extension {
+        name: format!("media:{name}"),
+        attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..Default::default()
+    };
+    let mut content = vec![("url", image.url.as_str()), ("medium", "image")];
+    if let Some(mime) = &image.mime {
+        content.push(("type", mime));
+    }
+    let length = image.length.map(|l| l.to_string());
+    if let Some(length) = &length {
+        content.push(("fileSize", length));
+    }
+    BTreeMap::from([(
+        "media".to_string(),
+        BTreeMap::from([
+            ("content".to_string(), vec![element("content", &content)]),
+            ("thumbnail".to_string(), vec![element("thumbnail", &[("url", &image.url)])]),
+        ]),
+    )])
+}
+
+/// The show's channel tags, as Apple Podcasts requires them.
+fn itunes(feed: &FeedView) -> Option<ITunesChannelExtension> {
+    let podcast = feed.podcast.as_ref()?;
+    let author = podcast.author.clone().or_else(|| feed.author.as_ref().map(|a| a.name.clone()));
+    let email = podcast.email.clone().or_else(|| feed.author.as_ref().and_then(|a| a.email.clone()));
+    Some(ITunesChannelExtension {
+        author: author.clone(),
+        categories: vec![ITunesCategory {
+            text: podcast.category.clone(),
+            subcategory: podcast
+                .subcategory
+                .as_ref()
+                .map(|s| Box::new(ITunesCategory { text: s.clone(), subcategory: None })),
+        }],
+        explicit: Some(yes_no(podcast.explicit)),
+        image: podcast.image.clone().or_else(|| feed.icon.clone()),
+        owner: email.map(|email| ITunesOwner { name: author, email: Some(email) }),
+        summary: Some(feed.description.clone()).filter(|d| !d.is_empty()),
+        ..Default::default()
+    })
 }
 
 fn channel(feed: &FeedView, has_items: bool) -> Channel {
@@ -71,6 +137,14 @@ fn channel(feed: &FeedView, has_items: bool) -> Channel {
         language: feed.language.clone(),
         last_build_date: has_items.then(|| feed.updated.to_rfc2822()),
         generator: Some("feedwright".into()),
+        // A square icon first: some readers show only a square channel image.
+        image: feed.icon.as_ref().or(feed.logo.as_ref()).map(|url| Image {
+            url: url.clone(),
+            title: feed.title.clone(),
+            link: feed.html_url.clone(),
+            ..Default::default()
+        }),
+        itunes_ext: itunes(feed),
         atom_ext: Some(AtomExtension {
             links: std::iter::once(Link {
                 href: feed.self_url.clone(),
@@ -101,6 +175,12 @@ fn channel(feed: &FeedView, has_items: bool) -> Channel {
             };
             if feed.archive {
                 namespaces.insert("fh".into(), HISTORY_NS.into());
+            }
+            if has_items && feed.uses_media {
+                namespaces.insert("media".into(), MEDIA_NS.into());
+            }
+            if has_items && feed.uses_itunes {
+                namespaces.insert("itunes".into(), rss::extension::itunes::NAMESPACE.into());
             }
             namespaces
         },

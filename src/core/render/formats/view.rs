@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::core::input::config::Author;
+use crate::core::input::config::{Author, Content, Podcast};
 
 #[derive(Debug, Clone)]
 pub struct FeedView {
@@ -24,7 +24,32 @@ pub struct FeedView {
     pub history: Vec<(&'static str, String)>,
     /// An archive document (`<fh:archive/>`).
     pub archive: bool,
+    /// Summary or full text in items.
+    pub content: Content,
+    /// The site's square icon and wide logo.
+    pub icon: Option<String>,
+    pub logo: Option<String>,
+    /// The show's tags, when this feed is a podcast.
+    pub podcast: Option<Podcast>,
+    /// The XSLT stylesheet a browser shows the feed with (a path on the feed's host).
+    pub stylesheet: Option<String>,
+    /// Some item carries Media RSS or iTunes elements (their namespaces are declared).
+    pub uses_media: bool,
+    pub uses_itunes: bool,
     pub items: Vec<ItemView>,
+}
+
+/// Media RSS's namespace (`media:thumbnail`, `media:content`).
+pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+/// A file attached to an item: its image or an enclosure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub url: String,
+    /// The media type (always known for an enclosure).
+    pub mime: Option<String>,
+    /// Its size in bytes (always known for an enclosure: given or measured).
+    pub length: Option<u64>,
 }
 
 /// RFC 5005's namespace (Feed Paging and Archiving).
@@ -42,6 +67,34 @@ pub struct ItemView {
     pub categories: Vec<String>,
     pub summary_html: String,
     pub content_html: String,
+    /// The post's image.
+    pub image: Option<Attachment>,
+    /// The post's body shows the image first (Atom then gets no enclosure link for it).
+    pub image_in_body: bool,
+    pub enclosures: Vec<Attachment>,
+    /// Episode facts for podcast apps (`itunes:duration`, `itunes:explicit`).
+    pub duration: Option<String>,
+    pub explicit: Option<bool>,
+    /// Write the iTunes elements (only a podcast's items carry them: in any other
+    /// channel they would make podcast apps take the feed for a podcast).
+    pub itunes: bool,
+}
+
+impl ItemView {
+    /// This item as a summary-only feed carries it: no full text.
+    pub fn summary_only(&self) -> ItemView {
+        ItemView { content_html: String::new(), ..self.clone() }
+    }
+
+    /// Whether the RSS item carries Media RSS elements.
+    pub fn uses_media(&self) -> bool {
+        self.image.is_some()
+    }
+
+    /// Whether the RSS item carries iTunes elements.
+    pub fn uses_itunes(&self) -> bool {
+        self.itunes && (self.duration.is_some() || self.explicit.is_some())
+    }
 }
 
 /// A feed whose items hold what could confuse a writer split into parts: element names
@@ -60,6 +113,13 @@ pub fn sample(items: usize) -> FeedView {
         hub: None,
         history: Vec::new(),
         archive: false,
+        content: Content::Full,
+        icon: None,
+        logo: None,
+        podcast: None,
+        stylesheet: None,
+        uses_media: false,
+        uses_itunes: false,
         items: (0..items)
             .map(|i| ItemView {
                 id: format!("https://ex.org/?p={i}"),
@@ -71,6 +131,12 @@ pub fn sample(items: usize) -> FeedView {
                 categories: vec!["NFS".into()],
                 summary_html: if i == 1 { String::new() } else { "<p>short</p>".into() },
                 content_html: "<pre>\n  </channel>\n</feed>\n    <item>\n  <entry> ]]> </item></pre>".into(),
+                image: None,
+                image_in_body: false,
+                enclosures: Vec::new(),
+                duration: None,
+                explicit: None,
+                itunes: false,
             })
             .collect(),
     }
