@@ -121,3 +121,25 @@ fn a_post_coming_due_is_published_without_any_file_changing() {
     assert!(!build(&s).0, "the record said nothing is due");
     assert!(rss(&s).contains("Soon"));
 }
+
+#[test]
+fn an_enclosure_file_that_changes_size_or_appears_is_seen() {
+    let s = site();
+    s.post("ep", "title: Episode\ndate: 2020-03-01T10:00:00Z\naudio: /audio/ep.mp3", "Notes.\n");
+    s.write_bytes("static/audio/ep.mp3", &[0u8; 1000]);
+    assert!(!build(&s).0);
+    assert!(rss(&s).contains("length=\"1000\""), "{}", rss(&s));
+    assert!(build(&s).0, "nothing changed");
+    // The same post, a longer file: the length in the feed follows.
+    s.write_bytes("static/audio/ep.mp3", &[0u8; 2500]);
+    assert!(!build(&s).0, "the measured file changed");
+    assert!(rss(&s).contains("length=\"2500\""), "{}", rss(&s));
+    // A file appears where the build looked and found none (Jekyll's root): checked
+    // again, but `static/` comes first for a site path, so the feed stays as it was.
+    s.write_bytes("audio/ep.mp3", &[0u8; 10]);
+    assert!(!build(&s).0, "a file that was missing now exists");
+    assert!(rss(&s).contains("length=\"2500\""), "{}", rss(&s));
+    fs::remove_file(s.root().join("static/audio/ep.mp3")).unwrap();
+    assert!(!build(&s).0);
+    assert!(rss(&s).contains("length=\"10\""), "Jekyll's root, then: {}", rss(&s));
+}

@@ -22,6 +22,7 @@ use crate::core::Site;
 use crate::core::input::config::CONFIG_FILES;
 use crate::core::input::ids::PINS_FILE;
 use crate::core::paths::slug::content_hash;
+use crate::core::render::local_files;
 use crate::edges::load::find_site;
 use crate::edges::output::{IDS_FILE, MANIFEST};
 
@@ -132,12 +133,14 @@ fn ignored(why: &str) -> Check {
 fn compare(site: &Path, out: &Path, options: &str, body: &str) -> Option<Check> {
     let mut fields: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let (mut configs, mut posts, mut outs, mut warnings) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut assets = Vec::new();
     for line in body.lines() {
         let (kind, rest) = line.split_once('\t')?;
         match kind {
             "config" => configs.push(rest),
             "post" => posts.push(rest),
             "out" => outs.push(rest),
+            "asset" => assets.push(rest),
             "warning" => warnings.push(rest.to_string()),
             _ => {
                 fields.insert(kind, rest);
@@ -208,6 +211,14 @@ fn compare(site: &Path, out: &Path, options: &str, body: &str) -> Option<Check> 
     if !same {
         return Some(Check::Changed);
     }
+    // The files enclosures and images were measured from: each the same size (or still
+    // missing).
+    for line in &assets {
+        let (size, rel) = line.split_once('\t')?;
+        if asset_size(&site.join(rel)) != size {
+            return Some(Check::Changed);
+        }
+    }
     // The output: every file as it was written, the manifest first.
     for line in &outs {
         let (stat_text, rel) = line.rsplit_once('\t')?;
@@ -217,6 +228,11 @@ fn compare(site: &Path, out: &Path, options: &str, body: &str) -> Option<Check> 
     }
     let files: usize = fields.get("files")?.parse().ok()?;
     Some(Check::Unchanged { files, warnings })
+}
+
+/// A measured file's size as recorded, `-` when there is no such file.
+fn asset_size(path: &Path) -> String {
+    fs::metadata(path).ok().filter(|m| m.is_file()).map_or("-".to_string(), |m| m.len().to_string())
 }
 
 fn format_stat(s: &Stat) -> String {
@@ -270,6 +286,21 @@ pub fn write(
             &hash,
             &rel.to_string_lossy(),
         ]);
+    }
+    // The site's files that enclosures and images were measured from (their lengths are
+    // in the feeds), and the ones looked for and missing.
+    if let Some(config) = site.config() {
+        let mut seen = std::collections::BTreeSet::new();
+        for rel in &found.posts {
+            let Some(media) = site.post(rel).and_then(|p| p.media.as_deref().map(|m| (p, m))) else { continue };
+            for link in media.1.measured() {
+                for candidate in local_files(config, media.0, link) {
+                    if seen.insert(candidate.clone()) {
+                        line(&["asset", &asset_size(&site_root.join(&candidate)), &candidate.to_string_lossy()]);
+                    }
+                }
+            }
+        }
     }
     let manifest = fs::read_to_string(out.join(MANIFEST)).unwrap_or_default();
     let files: Vec<&str> =

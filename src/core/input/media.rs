@@ -22,6 +22,17 @@ pub struct Media {
     pub explicit: Option<bool>,
 }
 
+impl Media {
+    /// The links whose files the renderer measures: the image, and each enclosure whose
+    /// length the front matter does not give.
+    pub fn measured(&self) -> impl Iterator<Item = &str> {
+        self.image
+            .as_deref()
+            .into_iter()
+            .chain(self.enclosures.iter().filter(|e| e.length.is_none()).map(|e| e.url.as_str()))
+    }
+}
+
 /// An enclosure as the front matter gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnclosureSpec {
@@ -41,6 +52,18 @@ const IMAGE_KEYS: &[&str] = &["images", "image", "featured_image", "featuredimag
 pub fn parse(path: &Path, front: &FrontMatter, diagnostics: &mut Vec<Diagnostic>) -> Option<Box<Media>> {
     let mut media = Media { image: image(front), ..Media::default() };
     let error = |key: &str, message: String| Diagnostic::error(path, front.line_of(key), message);
+    // The short forms first: RSS carries one enclosure, and a podcast's is its audio.
+    for key in ["audio", "video"] {
+        let Some(value) = front.get(key) else { continue };
+        match scalar_string(value).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            Some(url) if usable(&url) => {
+                media.enclosures.push(EnclosureSpec { url, mime: None, length: None, line: front.line_of(key) })
+            }
+            Some(url) => diagnostics.push(error(key, format!("`{key}: {url}` is not a URL or a path"))),
+            None if value.is_null() => {}
+            None => diagnostics.push(error(key, format!("`{key}` must be a URL or a path to the file"))),
+        }
+    }
     if let Some(value) = front.get("enclosure") {
         let line = front.line_of("enclosure");
         let entries: Vec<&Value> = match value {
@@ -53,17 +76,6 @@ pub fn parse(path: &Path, front: &FrontMatter, diagnostics: &mut Vec<Diagnostic>
                 Ok(spec) => media.enclosures.push(spec),
                 Err(message) => diagnostics.push(error("enclosure", message)),
             }
-        }
-    }
-    for key in ["audio", "video"] {
-        let Some(value) = front.get(key) else { continue };
-        match scalar_string(value).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-            Some(url) if usable(&url) => {
-                media.enclosures.push(EnclosureSpec { url, mime: None, length: None, line: front.line_of(key) })
-            }
-            Some(url) => diagnostics.push(error(key, format!("`{key}: {url}` is not a URL or a path"))),
-            None if value.is_null() => {}
-            None => diagnostics.push(error(key, format!("`{key}` must be a URL or a path to the file"))),
         }
     }
     if let Some(value) = front.get("duration") {
@@ -210,8 +222,8 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         let m = m.unwrap();
         assert_eq!(m.enclosures.len(), 2);
-        assert_eq!((m.enclosures[0].length, m.enclosures[0].line), (Some(1234), 3));
-        assert_eq!((m.enclosures[1].url.as_str(), m.enclosures[1].mime.as_deref()), ("ep2.m4a", None));
+        assert_eq!((m.enclosures[0].url.as_str(), m.enclosures[0].mime.as_deref()), ("ep2.m4a", None));
+        assert_eq!((m.enclosures[1].length, m.enclosures[1].line), (Some(1234), 3));
         let (_, d) = media("enclosure: {url: /a.mp3, length: 0}\n");
         assert!(d[0].to_string().starts_with("content/p.md:3: error: `enclosure` length `0`"), "{}", d[0]);
         let (_, d) = media("enclosure: {type: audio/mpeg}\n");

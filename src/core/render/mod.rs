@@ -454,7 +454,7 @@ impl<'a> Renderer<'a> {
                 continue;
             };
             let Some(length) = spec.length.or_else(|| self.local_size(post, &spec.url)) else {
-                let looked = self.local_files(post, &spec.url);
+                let looked = local_files(self.config, post, &spec.url);
                 let message = if looked.is_empty() {
                     format!("enclosure `{}`: its length is unknown; give `length:` in bytes", spec.url)
                 } else {
@@ -487,37 +487,9 @@ impl<'a> Renderer<'a> {
         clean(&uri::encode(&url)).into_owned()
     }
 
-    /// Where the site keeps the file a link names, if it is the site's: Hugo's `static/`
-    /// and page bundles, Jekyll's root. Never outside the site.
-    fn local_files(&self, post: &Post, raw: &str) -> Vec<PathBuf> {
-        let raw = raw.split(['?', '#']).next().unwrap_or_default();
-        let base = self.config.base_url.trim_end_matches('/');
-        let (on_site, beside) = if let Some(rest) = raw.strip_prefix(base).filter(|r| r.starts_with('/')) {
-            (rest.to_string(), false)
-        } else if uri::has_scheme(raw) || raw.starts_with("//") {
-            return Vec::new();
-        } else if raw.starts_with('/') {
-            (raw.to_string(), false)
-        } else {
-            (raw.to_string(), true)
-        };
-        let decoded = percent_decode(&on_site);
-        let relative = Path::new(decoded.trim_start_matches('/'));
-        if relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-            return Vec::new();
-        }
-        let mut candidates = Vec::new();
-        if beside && let Some(dir) = post.source.parent() {
-            candidates.push(dir.join(relative));
-        }
-        candidates.push(Path::new("static").join(relative));
-        candidates.push(relative.to_path_buf());
-        candidates
-    }
-
     fn local_size(&self, post: &Post, raw: &str) -> Option<u64> {
         let files = self.files?;
-        self.local_files(post, raw).iter().find_map(|p| files.size(p))
+        local_files(self.config, post, raw).iter().find_map(|p| files.size(p))
     }
 
     /// Where the browser view's stylesheet is, as a path on the feeds' host (a browser
@@ -628,6 +600,35 @@ fn items<'p>(
             None => Err(WriteError("an item was not rendered in this format".into())),
         })
         .collect()
+}
+
+/// Where the site keeps the file a front-matter link names, if it is the site's: beside
+/// the post (a Hugo page bundle), Hugo's `static/`, Jekyll's root — in that order. Never
+/// outside the site. (The edges measure these files, and record them for the next build.)
+pub fn local_files(config: &Config, post: &Post, raw: &str) -> Vec<PathBuf> {
+    let raw = raw.split(['?', '#']).next().unwrap_or_default();
+    let base = config.base_url.trim_end_matches('/');
+    let (on_site, beside) = if let Some(rest) = raw.strip_prefix(base).filter(|r| r.starts_with('/')) {
+        (rest.to_string(), false)
+    } else if uri::has_scheme(raw) || raw.starts_with("//") {
+        return Vec::new();
+    } else if raw.starts_with('/') {
+        (raw.to_string(), false)
+    } else {
+        (raw.to_string(), true)
+    };
+    let decoded = percent_decode(&on_site);
+    let relative = Path::new(decoded.trim_start_matches('/'));
+    if relative.as_os_str().is_empty() || relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        return Vec::new();
+    }
+    let mut candidates = Vec::new();
+    if beside && let Some(dir) = post.source.parent() {
+        candidates.push(dir.join(relative));
+    }
+    candidates.push(Path::new("static").join(relative));
+    candidates.push(relative.to_path_buf());
+    candidates
 }
 
 /// The `src` of the first `<img>` of some HTML, `&amp;` decoded.
