@@ -51,6 +51,8 @@ const CONFIGS: &[&str] = &[
     "base_url: https://ex.org\ntitle: Ex\nlimit: 3\narchives: true\narchive_size: 2\n",
     "base_url: https://ex.org\ntitle: Ex\nlimit: 2\nseries_patterns: ['^(?P<name>.+ Short Take) #?\\d+']\n",
     "base_url: https://ex.org\ntitle: Ex\nformats: [atom, json]\narchives: {tags: true, custom: true}\narchive_size: 3\nfeeds:\n  - slug: st\n    title: ST\n    match: {title: 'Short Take'}\n",
+    // Author feeds come and go with a second author; tag feeds carry summaries only.
+    "base_url: https://ex.org\ntitle: Ex\nauthor: Ann\nlimit: 2\ncontent: {tags: summary}\n",
 ];
 
 fn random_post(rng: &mut Rng, names: &[String]) -> Vec<u8> {
@@ -64,12 +66,14 @@ fn random_post(rng: &mut Rng, names: &[String]) -> Vec<u8> {
     } else {
         String::new()
     };
+    let author = ["", "author: Ann\n", "author: Bo\n"][rng.below(3)];
+    let image = if rng.below(4) == 0 { "image: /img/x.png\n" } else { "" };
     let day = 1 + rng.below(28);
     // Some posts lie in the future of "now" (from 2030-01-01), so they stay out until
     // the clock reaches them.
     let year = if rng.below(6) == 0 { 2030 } else { 2020 };
     format!(
-        "---\ntitle: '{}'\ndate: {year}-01-{day:02}T{:02}:00:00Z\ntags: [{}]\ncategories: {}\n{id}---\nBody {} {link}\n",
+        "---\ntitle: '{}'\ndate: {year}-01-{day:02}T{:02}:00:00Z\ntags: [{}]\ncategories: {}\n{id}{author}{image}---\nBody {} {link}\n",
         rng.pick(TITLES),
         rng.below(24),
         tags.join(", "),
