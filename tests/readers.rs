@@ -33,6 +33,14 @@ fn site() -> TestSite {
         "Show notes with a long body that only full-text feeds carry.\n",
     );
     site.write_bytes("static/audio/ep1.mp3", &vec![0u8; EPISODE]);
+    // A relative image: on the site for a plain post (Hugo's absURL), beside the post for
+    // a page bundle (its own file).
+    site.post("plain", "title: Plain\ndate: 2019-01-01T10:00:00Z\nthumbnail: img/t.png", "x\n");
+    site.write(
+        "content/post/bundle/index.md",
+        "---\ntitle: Bundle\ndate: 2019-01-02T10:00:00Z\nimage: b.png\n---\nx\n",
+    );
+    site.write_bytes("content/post/bundle/b.png", &[0u8; 321]);
     site
 }
 
@@ -72,6 +80,11 @@ fn a_posts_image_reaches_every_reader_in_the_form_it_reads() {
     let feed = json(&site, "feed.json");
     assert_eq!(item(&feed, "Rack")["image"], url);
     assert_eq!(item(&feed, "Shown")["image"], "https://lab.example.org/img/shown.png");
+    assert_eq!(item(&feed, "Plain")["image"], "https://lab.example.org/img/t.png");
+    assert_eq!(item(&feed, "Bundle")["image"], "https://lab.example.org/post/bundle/b.png");
+    let bundle = atom.entries.iter().find(|e| e.title.as_ref().unwrap().content == "Bundle").unwrap();
+    let enclosure = bundle.links.iter().find(|l| l.rel.as_deref() == Some("enclosure")).unwrap();
+    assert_eq!(enclosure.length, Some(321), "measured from the bundle's file");
 }
 
 #[test]
@@ -168,7 +181,7 @@ fn icons_logos_and_a_feed_per_author() {
     // Two authors (posts without one are the site author's): a feed each.
     let ann: Vec<String> =
         site.feed("authors/ann-lee/index.xml").entries.iter().map(|e| e.title.clone().unwrap().content).collect();
-    assert_eq!(ann, ["Episode 1", "Rack"]);
+    assert_eq!(ann, ["Episode 1", "Rack", "Bundle", "Plain"]);
     let bo = site.feed("authors/bo-chen/atom.xml");
     assert_eq!(bo.title.unwrap().content, "Lab — Author: Bo Chen");
     assert_eq!(bo.entries.len(), 1);

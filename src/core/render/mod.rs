@@ -436,7 +436,7 @@ impl<'a> Renderer<'a> {
     /// enclosure whose length or type cannot be known is an error, never `length="0"`.
     fn attach(&self, post: &Post, media: &Media, view: &mut ItemView, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(raw) = &media.image {
-            let url = self.absolute(&view.link, raw);
+            let url = self.absolute(post, &view.link, raw);
             let length = self.local_size(post, raw);
             view.image_in_body = first_image(&view.content_html).is_some_and(|src| src == url);
             if self.config.image_in_content && !view.content_html.contains(&format!("src=\"{}\"", escape_attr(&url))) {
@@ -446,7 +446,7 @@ impl<'a> Renderer<'a> {
             view.image = Some(Attachment { mime: media_type_of(&url).map(str::to_string), url, length });
         }
         for spec in &media.enclosures {
-            let url = self.absolute(&view.link, &spec.url);
+            let url = self.absolute(post, &view.link, &spec.url);
             let Some(mime) = spec.mime.clone().or_else(|| media_type_of(&url).map(str::to_string)) else {
                 let message =
                     format!("enclosure `{}`: its type is unknown; give `type:` (such as audio/mpeg)", spec.url);
@@ -474,15 +474,16 @@ impl<'a> Renderer<'a> {
         view.explicit = media.explicit;
     }
 
-    /// A link from front matter as an absolute URL: as given, on the site (`/a.mp3`), or
-    /// beside the post (`a.mp3`, a Hugo page bundle's file).
-    fn absolute(&self, permalink: &str, raw: &str) -> String {
-        let url = if uri::has_scheme(raw) || raw.starts_with("//") {
+    /// A link from front matter as an absolute URL: as given; beside the post when the
+    /// post is a Hugo page bundle and the path relative (`a.mp3`: the bundle's file); else
+    /// on the site (`/a.mp3`, and `a.mp3` as Hugo's `absURL` and Jekyll's `absolute_url`
+    /// read it).
+    fn absolute(&self, post: &Post, permalink: &str, raw: &str) -> String {
+        let beside = !raw.starts_with('/') && is_bundle(post);
+        let url = if uri::has_scheme(raw) || raw.starts_with("//") || beside {
             Url::parse(permalink).and_then(|base| base.join(raw)).map_or_else(|_| raw.to_string(), String::from)
-        } else if raw.starts_with('/') {
-            site_url(&self.config.base_url, raw)
         } else {
-            Url::parse(permalink).and_then(|base| base.join(raw)).map_or_else(|_| raw.to_string(), String::from)
+            site_url(&self.config.base_url, raw)
         };
         clean(&uri::encode(&url)).into_owned()
     }
@@ -602,8 +603,15 @@ fn items<'p>(
         .collect()
 }
 
+/// Whether the post is a Hugo page bundle (`post/x/index.md`): its relative links name
+/// the files beside it.
+fn is_bundle(post: &Post) -> bool {
+    post.source.file_stem().is_some_and(|s| s == "index")
+}
+
 /// Where the site keeps the file a front-matter link names, if it is the site's: beside
-/// the post (a Hugo page bundle), Hugo's `static/`, Jekyll's root — in that order. Never
+/// the post (a Hugo page bundle's relative link), Hugo's `static/`, Jekyll's root — in
+/// that order. Never
 /// outside the site. (The edges measure these files, and record them for the next build.)
 pub fn local_files(config: &Config, post: &Post, raw: &str) -> Vec<PathBuf> {
     let raw = raw.split(['?', '#']).next().unwrap_or_default();
@@ -623,7 +631,10 @@ pub fn local_files(config: &Config, post: &Post, raw: &str) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut candidates = Vec::new();
-    if beside && let Some(dir) = post.source.parent() {
+    if beside
+        && is_bundle(post)
+        && let Some(dir) = post.source.parent()
+    {
         candidates.push(dir.join(relative));
     }
     candidates.push(Path::new("static").join(relative));
