@@ -4,7 +4,7 @@
 //!
 //! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
 //! `--debounce-ms 50` `--publish-posts 10000` `--dir /tmp/feedwright-bench`
-//! `--cases build,watch,publish,archives` (and `same`: Hugo writing what feedwright
+//! `--cases build,watch,publish,archives,serve` (and `same`: Hugo writing what feedwright
 //! writes, into tmpfs and, with `--disk DIR`, into a disk folder beside `cp -r`). Prints medians (wall time, peak RSS), the ratio to Hugo
 //! measured in the same run (when `hugo` is on PATH), watch latency percentiles, publishing
 //! to a local S3 server (moto's, when `python3 -m moto.server` runs: requests counted from
@@ -199,31 +199,79 @@ struct WatchResult {
     ready_s: f64,
 }
 
+/// A tag feed as a reader gets it: from `--out` (watch) or over HTTP (serve).
+enum Reader {
+    Disk(PathBuf),
+    Http(String),
+}
+
+impl Reader {
+    fn feed(&self, rel: &str) -> Option<String> {
+        match self {
+            Reader::Disk(out) => fs::read_to_string(out.join(rel)).ok(),
+            Reader::Http(addr) => {
+                use std::io::Write;
+                // As a reader asks: compressed (the server makes an encoding on the first
+                // request for it, if its background pass has not yet).
+                let mut stream = std::net::TcpStream::connect(addr).ok()?;
+                let request =
+                    format!("GET /{rel} HTTP/1.1\r\nHost: bench\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
+                stream.write_all(request.as_bytes()).ok()?;
+                let mut response = Vec::new();
+                stream.read_to_end(&mut response).ok()?;
+                let end = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+                let head = String::from_utf8_lossy(&response[..end]);
+                if !head.starts_with("HTTP/1.1 200") || !head.to_ascii_lowercase().contains("content-encoding: gzip") {
+                    return None;
+                }
+                let mut text = String::new();
+                flate2::read::GzDecoder::new(&response[end..]).read_to_string(&mut text).ok()?;
+                Some(text)
+            }
+        }
+    }
+}
+
 /// Edit the newest post's tags back and forth between two existing tags; time from the
-/// write until both tag feeds on disk show the change.
+/// write until both tag feeds show the change to a reader: on disk (`watch`), or over
+/// HTTP (`serve`, which compresses every changed file before it swaps them in).
 fn bench_watch(args: &Args) -> WatchResult {
+    bench_daemon(args, false)
+}
+
+fn bench_daemon(args: &Args, serve: bool) -> WatchResult {
     let site = corpus(args, args.watch_posts);
-    let out = args.dir.join("watch-out");
+    let name = if serve { "serve" } else { "watch" };
+    let out = args.dir.join(format!("{name}-out"));
     let _ = fs::remove_dir_all(&out);
-    let ready = args.dir.join("watch-ready");
-    let log = args.dir.join("watch.log");
+    let ready = args.dir.join(format!("{name}-ready"));
+    let log = args.dir.join(format!("{name}.log"));
     let _ = fs::remove_file(&ready);
     let started = Instant::now();
-    let mut child = Command::new(feedwright())
-        .args(["watch", "--debounce-ms", &args.debounce_ms.to_string(), "--site"])
-        .arg(&site)
-        .arg("--out")
-        .arg(&out)
+    let mut command = Command::new(feedwright());
+    command.args([name, "--debounce-ms", &args.debounce_ms.to_string(), "--site"]).arg(&site);
+    if serve {
+        command.args(["--listen", "127.0.0.1:0"]);
+    } else {
+        command.arg("--out").arg(&out);
+    }
+    let mut child = command
         .arg("--ready-file")
         .arg(&ready)
         .stderr(fs::File::create(&log).unwrap())
         .spawn()
-        .expect("start watch");
+        .unwrap_or_else(|e| panic!("start {name}: {e}"));
     while !ready.exists() {
-        assert!(started.elapsed() < Duration::from_secs(600), "watch never became ready");
+        assert!(started.elapsed() < Duration::from_secs(600), "{name} never became ready");
         std::thread::sleep(Duration::from_millis(5));
     }
     let ready_s = started.elapsed().as_secs_f64();
+    let reader = if serve {
+        let note = fs::read_to_string(&ready).unwrap_or_default();
+        Reader::Http(note.lines().find_map(|l| l.strip_prefix("listen ")).expect("serve's address").to_string())
+    } else {
+        Reader::Disk(out.clone())
+    };
     let mut posts: Vec<PathBuf> =
         fs::read_dir(site.join("content/post")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
     posts.sort();
@@ -254,13 +302,13 @@ fn bench_watch(args: &Args) -> WatchResult {
     let mut end_to_end = Vec::new();
     for k in 0..args.edits {
         let (joins, leaves) = (tags[k % 2], tags[(k + 1) % 2]);
-        let join_feed = out.join(format!("tags/{}/index.xml", joins.to_lowercase()));
-        let leave_feed = out.join(format!("tags/{}/index.xml", leaves.to_lowercase()));
+        let join_feed = format!("tags/{}/index.xml", joins.to_lowercase());
+        let leave_feed = format!("tags/{}/index.xml", leaves.to_lowercase());
         let t0 = Instant::now();
         fs::write(&newest, with_tags(joins)).unwrap();
         loop {
-            let joined = fs::read_to_string(&join_feed).is_ok_and(|t| t.contains(&link));
-            let left = fs::read_to_string(&leave_feed).is_ok_and(|t| !t.contains(&link));
+            let joined = reader.feed(&join_feed).is_some_and(|t| t.contains(&link));
+            let left = reader.feed(&leave_feed).is_some_and(|t| !t.contains(&link));
             if joined && left {
                 break;
             }
@@ -306,6 +354,9 @@ fn main() {
     }
     if case("same") {
         same_case(&args);
+    }
+    if case("serve") {
+        serve_case(&args);
     }
 
     println!("\n## targets\n");
@@ -409,6 +460,42 @@ fn watch_case(args: &Args) -> WatchResult {
     );
     println!("\ninitial build until ready: {:.2} s; daemon peak RSS {:.0} MiB", w.ready_s, w.rss_mib);
     w
+}
+
+/// `serve` beside `watch` and `build` on the same corpus, in the same run: ready time and
+/// the time from an edit until a reader sees it (on disk for `watch`, over HTTP for
+/// `serve`).
+fn serve_case(args: &Args) {
+    let posts = args.watch_posts;
+    eprintln!("serve beside watch and build on {posts} posts ({} edits)…", args.edits);
+    let site = corpus(args, posts);
+    let out = args.dir.join("serve-build-out");
+    let (build_s, _) = cold_runs(args.runs, &out, || {
+        let mut c = Command::new(feedwright());
+        c.args(["build", "--site"]).arg(&site).arg("--out").arg(&out);
+        c
+    });
+    let watch = bench_daemon(args, false);
+    let serve = bench_daemon(args, true);
+    let p = |w: &WatchResult, q: f64| percentile(w.end_to_end.clone(), q);
+    println!("\n## serve beside watch and build ({posts} posts, debounce {} ms)\n", args.debounce_ms);
+    println!("| | ready | edit → reader sees it, p50 | p95 | peak RSS |");
+    println!("|---|---|---|---|---|");
+    println!("| build (cold, median of {}) | {build_s:.3} s | | | |", args.runs);
+    for (name, w) in [("watch (file on disk)", &watch), ("serve (HTTP GET)", &serve)] {
+        println!(
+            "| {name} | {:.3} s | {:.1} ms | {:.1} ms | {:.0} MiB |",
+            w.ready_s,
+            p(w, 50.0),
+            p(w, 95.0),
+            w.rss_mib
+        );
+    }
+    println!();
+    let ready_ratio = serve.ready_s / build_s;
+    println!("{} serve ready within 1.5× of build: {ready_ratio:.2}×", verdict(ready_ratio <= 1.5));
+    let edit_ratio = p(&serve, 95.0) / p(&watch, 95.0);
+    println!("{} serve edit p95 within 2× of watch: {edit_ratio:.2}×", verdict(edit_ratio <= 2.0));
 }
 
 /// Requests a moto server logged, by kind.

@@ -41,8 +41,8 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
         return page(snapshot, method, &path, headers, entry);
     }
     let (body, encoding, suffix) = match choose_encoding(headers) {
-        Encoding::Brotli => (&entry.brotli, Some("br"), "-br"),
-        Encoding::Gzip => (&entry.gzip, Some("gzip"), "-gz"),
+        Encoding::Brotli => (entry.brotli(), Some("br"), "-br"),
+        Encoding::Gzip => (entry.gzip(), Some("gzip"), "-gz"),
         Encoding::Identity => (&entry.identity, None, ""),
     };
     let etag = format!("\"{}{suffix}\"", entry.etag);
