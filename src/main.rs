@@ -298,7 +298,7 @@ fn build(
         return ExitCode::from(EXIT_POSTS);
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
-    let outcome = match feedwright::edges::parallel::write_all(&site, dest.as_mut(), keep_going) {
+    let outcome = match feedwright::edges::parallel::write_all(&site, dest.as_mut(), keep_going, false) {
         Ok(outcome) => outcome,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);

@@ -99,26 +99,22 @@ pub fn fragment<'d>(doc: &'d [u8], start: &[u8], end: &[u8]) -> &'d [u8] {
     &doc[from..to]
 }
 
-/// `doc` (written without elements) with `parts` inserted before the last `end`.
-pub fn splice(doc: Vec<u8>, end: &[u8], parts: &[impl AsRef<[u8]>]) -> Vec<u8> {
-    let at = memchr::memmem::rfind(&doc, end).unwrap_or(doc.len());
-    let mut out = Vec::with_capacity(doc.len() + parts.iter().map(|p| p.as_ref().len()).sum::<usize>());
-    out.extend_from_slice(&doc[..at]);
+/// `doc` (written without elements) with an `<?xml-stylesheet?>` instruction naming
+/// `stylesheet` after its declaration, and `parts` before the last `end`: the whole
+/// document made in one buffer (a feed can be megabytes; no second copy).
+pub fn assemble(doc: &[u8], stylesheet: Option<&str>, end: &[u8], parts: &[impl AsRef<[u8]>]) -> Vec<u8> {
+    let pi = stylesheet.map(|href| format!("<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>\n", escape_attr(href)));
+    let pi = pi.as_deref().unwrap_or_default().as_bytes();
+    let head = if doc.starts_with(b"<?xml") { memchr::memchr(b'\n', doc).map_or(0, |i| i + 1) } else { 0 };
+    let at = memchr::memmem::rfind(doc, end).unwrap_or(doc.len()).max(head);
+    let size = doc.len() + pi.len() + parts.iter().map(|p| p.as_ref().len()).sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&doc[..head]);
+    out.extend_from_slice(pi);
+    out.extend_from_slice(&doc[head..at]);
     for part in parts {
         out.extend_from_slice(part.as_ref());
     }
-    out.extend_from_slice(&doc[at..]);
-    out
-}
-
-/// `doc` with an `<?xml-stylesheet?>` instruction naming `href` after its declaration.
-pub fn with_stylesheet(doc: Vec<u8>, href: Option<&str>) -> Vec<u8> {
-    let Some(href) = href else { return doc };
-    let at = if doc.starts_with(b"<?xml") { memchr::memchr(b'\n', &doc).map_or(0, |i| i + 1) } else { 0 };
-    let pi = format!("<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>\n", escape_attr(href));
-    let mut out = Vec::with_capacity(doc.len() + pi.len());
-    out.extend_from_slice(&doc[..at]);
-    out.extend_from_slice(pi.as_bytes());
     out.extend_from_slice(&doc[at..]);
     out
 }

@@ -3,7 +3,7 @@
 //! thread code; this edge only calls its pure `&self` methods from many threads and
 //! hands what they made back to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
 
@@ -17,7 +17,7 @@ use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::render::{archive_paths, feed_files};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
-use crate::edges::load::{Found, read_post};
+use crate::edges::load::{Found, read_post_into};
 use crate::edges::output::{Destination, Written};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
@@ -54,8 +54,13 @@ pub fn apply_found(
         .posts
         .into_par_iter()
         .map(|rel| {
+            thread_local! {
+                static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            }
             let mut problems = Vec::new();
-            let change = read_post(root, &rel, &mut problems).map(|bytes| shared.prepare(rel, bytes));
+            let change = BUFFER.with_borrow_mut(|buffer| {
+                read_post_into(root, &rel, &mut problems, buffer).then(|| shared.prepare_from(rel, buffer))
+            });
             (change, problems)
         })
         .collect();
@@ -116,6 +121,10 @@ pub fn render_all(site: &Site) -> Result<(Files, Pass), WriteError> {
     Ok((files, pass))
 }
 
+/// Feeds rendered and staged at a time by a whole build: enough to keep every core busy,
+/// few enough that their files (megabytes each on a large site) are not all in memory.
+const FEEDS_AT_ONCE: usize = 32;
+
 /// A part of a whole build: feeds, or archive documents.
 enum Either<'k> {
     Feeds(&'k [FeedKey]),
@@ -135,10 +144,12 @@ pub struct Outcome {
     pub pass: Pass,
 }
 
-/// Render every feed of `site` and write it to `out`, 128 feeds at a time so the whole
+/// Render every feed of `site` and write it to `out`, a few feeds at a time so the whole
 /// output is never in memory. With errors while rendering (a post too large, a file
-/// that changed while it was read), nothing is published unless `keep_going`.
-pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool) -> io::Result<Outcome> {
+/// that changed while it was read), nothing is published unless `keep_going`. A post's
+/// items are dropped after the last part that shows it; its HTML too unless `keep`
+/// (the caller hands the pass to `Site::keep`: a daemon; a one-shot build does not).
+pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool, keep: bool) -> io::Result<Outcome> {
     let max_age = site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
     let Some(renderer) = site.renderer() else {
         let written = out.replace(&BTreeMap::new(), max_age)?;
@@ -156,8 +167,26 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool) -> io
         .collect();
     out.begin(&targets, max_age)?;
     let mut pass = Pass::default();
-    let parts = keys.chunks(128).map(Either::Feeds).chain(pages.chunks(64).map(Either::Pages));
-    for part in parts {
+    let parts: Vec<Either> = keys
+        .chunks(FEEDS_AT_ONCE)
+        .map(Either::Feeds)
+        .chain(pages.chunks(FEEDS_AT_ONCE / 2).map(Either::Pages))
+        .collect();
+    // The last part that shows each post: after it, the post's items are dropped, so a
+    // large site's rendered posts are not all held until the end.
+    let mut last_use: HashMap<&Path, usize> = HashMap::new();
+    for (i, part) in parts.iter().enumerate() {
+        let posts = match part {
+            Either::Feeds(keys) => renderer.posts_of(keys),
+            Either::Pages(pages) => renderer.posts_of_pages(pages),
+        };
+        last_use.extend(posts.into_iter().map(|p| (p.source.as_path(), i)));
+    }
+    let mut done_after: Vec<Vec<&Path>> = vec![Vec::new(); parts.len()];
+    for (path, i) in last_use {
+        done_after[i].push(path);
+    }
+    for (i, part) in parts.into_iter().enumerate() {
         let rendered = match part {
             Either::Feeds(keys) => render_files(&renderer, keys, &mut pass),
             Either::Pages(pages) => render_pages(&renderer, pages, &mut pass),
@@ -173,6 +202,7 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool) -> io
             out.abandon()?;
             return Err(e);
         }
+        pass.release(std::mem::take(&mut done_after[i]), keep);
     }
     out.stage(&site_files)?;
     let mut diagnostics = pass.diagnostics();

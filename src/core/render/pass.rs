@@ -87,6 +87,22 @@ impl Pass {
         self.posts.values().filter(|p| p.stale).map(|p| p.source.as_path())
     }
 
+    /// Drop what `posts` were rendered to once no feed still to be written needs them:
+    /// their items, and their HTML too unless the site keeps it (`keep_html`). What they
+    /// taught the pass (diagnostics, a stale file) stays.
+    pub fn release<'p>(&mut self, posts: impl IntoIterator<Item = &'p Path>, keep_html: bool) {
+        for path in posts {
+            let Some(post) = self.posts.get_mut(path) else { continue };
+            post.rss = Variants::default();
+            post.atom = Variants::default();
+            post.view = None;
+            if !keep_html && post.fresh {
+                post.html.rendered = Default::default();
+                post.fresh = false;
+            }
+        }
+    }
+
     /// The HTML made fresh in this pass (the site keeps it for the next one).
     pub fn into_fresh(self) -> impl Iterator<Item = (PathBuf, CachedHtml)> {
         self.posts.into_values().filter(|p| p.fresh).map(|p| (p.source, p.html))

@@ -88,7 +88,7 @@ pub fn write_affected(
     out: &mut dyn Destination,
 ) -> std::io::Result<(Written, Vec<Diagnostic>)> {
     if affected.config {
-        let outcome = crate::edges::parallel::write_all(site, out, true)?;
+        let outcome = crate::edges::parallel::write_all(site, out, true, true)?;
         site.keep(outcome.pass);
         site.hold_published();
         return Ok((outcome.written.unwrap_or_default(), outcome.diagnostics));

@@ -4,7 +4,7 @@ use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, 
 
 use crate::core::input::config::Author;
 use crate::core::render::formats::view::{FeedView, HISTORY_NS, ItemView};
-use crate::core::xmltext::{WriteError, with_stylesheet};
+use crate::core::xmltext::{WriteError, assemble};
 
 fn person(a: &Author) -> Person {
     Person { name: a.name.clone(), email: a.email.clone(), uri: None, extensions: Default::default() }
@@ -18,8 +18,7 @@ pub fn entry_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
 
 /// The feed as an Atom 1.0 document, with its entries given as [`entry_xml`] made them.
 pub fn write_with_entries(feed: &FeedView, entries: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
-    let doc = crate::core::xmltext::splice(document(&atom(feed))?, FEED_END, entries);
-    Ok(with_stylesheet(doc, feed.stylesheet.as_deref()))
+    Ok(assemble(&document(&atom(feed))?, feed.stylesheet.as_deref(), FEED_END, entries))
 }
 
 /// The feed as an Atom 1.0 document (its entries made here).

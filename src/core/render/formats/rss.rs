@@ -9,7 +9,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Enclosure, Guid, Image, Item};
 
 use crate::core::render::formats::view::{Attachment, FeedView, HISTORY_NS, ItemView, MEDIA_NS};
-use crate::core::xmltext::{WriteError, hex_refs, with_stylesheet};
+use crate::core::xmltext::{WriteError, assemble, hex_refs};
 
 /// One item's XML, exactly as it sits in any channel: a feed shares it with every other
 /// feed that shows the post (see [`write_with_items`]).
@@ -21,9 +21,8 @@ pub fn item_xml(view: &ItemView) -> Result<Vec<u8>, WriteError> {
 
 /// The feed as an RSS 2.0 document, with its items given as [`item_xml`] made them.
 pub fn write_with_items(feed: &FeedView, items: &[impl AsRef<[u8]>]) -> Result<Vec<u8>, WriteError> {
-    let doc = document(&channel(feed, !items.is_empty()))?;
-    let doc = crate::core::xmltext::splice(hex_refs(&doc, CHANNEL_TEXT), CHANNEL_END, items);
-    Ok(with_stylesheet(doc, feed.stylesheet.as_deref()))
+    let doc = hex_refs(&document(&channel(feed, !items.is_empty()))?, CHANNEL_TEXT);
+    Ok(assemble(&doc, feed.stylesheet.as_deref(), CHANNEL_END, items))
 }
 
 /// The feed as an RSS 2.0 document (its items made here).
