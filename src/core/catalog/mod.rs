@@ -354,8 +354,8 @@ impl Catalog {
         Some(Feed { key: key.clone(), title: self.title(config, key), description, html_url: page, items })
     }
 
-    /// The display name of a term feed's term (`None` for the site and custom feeds: the
-    /// custom feed's title names it).
+    /// The display name of a term feed's term, or a custom feed's slug (`None` for the
+    /// site feed).
     pub fn name_of(&self, key: &FeedKey) -> Option<String> {
         if let FeedKey::Custom(slug) = key {
             return Some(slug.clone());

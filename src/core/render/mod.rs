@@ -611,8 +611,8 @@ fn is_bundle(post: &Post) -> bool {
 
 /// Where the site keeps the file a front-matter link names, if it is the site's: beside
 /// the post (a Hugo page bundle's relative link), Hugo's `static/`, Jekyll's root — in
-/// that order. Never
-/// outside the site. (The edges measure these files, and record them for the next build.)
+/// that order; never outside the site. (The edges measure these files, and record them
+/// for the next build.)
 pub fn local_files(config: &Config, post: &Post, raw: &str) -> Vec<PathBuf> {
     let raw = raw.split(['?', '#']).next().unwrap_or_default();
     let base = config.base_url.trim_end_matches('/');

@@ -581,6 +581,36 @@ mod tests {
     }
 
     #[test]
+    fn content_podcast_and_icons() {
+        let c = parse(
+            "feedwright.yaml",
+            "base_url: https://ex.com/blog\ncontent: {tags: summary}\nicon: /i.png\nlogo: https://cdn.ex.net/l.png\n\
+             podcast: {category: Technology, image: cover.jpg}\n\
+             feeds:\n  - slug: show\n    match: {tags: [a]}\n    podcast: true\n    content: summary\n",
+        )
+        .unwrap();
+        assert_eq!(c.content_for(&FeedKey::Tag("x".into())), Content::Summary);
+        assert_eq!(c.content_for(&FeedKey::Site), Content::Full);
+        assert_eq!(c.content_for(&FeedKey::Custom("show".into())), Content::Summary);
+        assert!(c.any_summary());
+        assert_eq!(c.icon.as_deref(), Some("https://ex.com/blog/i.png"));
+        assert_eq!(c.logo.as_deref(), Some("https://cdn.ex.net/l.png"));
+        let show = c.podcast_for(&FeedKey::Custom("show".into())).unwrap();
+        assert_eq!(show.image.as_deref(), Some("https://ex.com/blog/cover.jpg"));
+        assert!(c.podcast_for(&FeedKey::Site).is_none());
+        let errs = parse("feedwright.yaml", "base_url: https://e.com\ncontent: sometimes\n").unwrap_err();
+        assert_eq!(errs[0].to_string(), "feedwright.yaml:2: error: `content`: `sometimes` is not `full` or `summary`");
+        let errs = parse("feedwright.yaml", "base_url: https://e.com\npodcast: {explicit: true}\n").unwrap_err();
+        assert!(errs[0].message.contains("needs a `category`"), "{errs:?}");
+        let errs = parse(
+            "feedwright.yaml",
+            "base_url: https://e.com\nfeeds:\n  - slug: s\n    match: {tags: [a]}\n    podcast: true\n",
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("has no `podcast:`"), "{errs:?}");
+    }
+
+    #[test]
     fn missing_base_url_is_named() {
         let errs = parse("config.yaml", "title: x\n").unwrap_err();
         assert!(errs[0].to_string().contains("`baseURL` is missing"), "{}", errs[0]);
