@@ -141,6 +141,8 @@ struct Row {
     cold_rss: f64,
     noop: f64,
     noop_written: usize,
+    /// A build after one post's body changed (the post edited, then put back).
+    edit: f64,
     hugo: Option<(f64, f64)>,
 }
 
@@ -161,6 +163,16 @@ fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
         noop.push(wall.as_secs_f64());
         noop_written += written(&stderr);
     }
+    let newest = newest_post(&site);
+    let original = fs::read_to_string(&newest).unwrap();
+    let mut edit = Vec::new();
+    for k in 0..args.runs {
+        fs::write(&newest, format!("{original}\nEdited ({k}).\n")).unwrap();
+        let (wall, _, _) =
+            measure(Command::new(feedwright()).args(["build", "--site"]).arg(&site).arg("--out").arg(&out));
+        edit.push(wall.as_secs_f64());
+    }
+    fs::write(&newest, &original).unwrap();
     let hugo = hugo.then(|| {
         let config = hugo_summary_config(&site);
         let hugo_out = args.dir.join(format!("hugo-out-{posts}"));
@@ -181,7 +193,15 @@ fn bench_build(args: &Args, posts: usize, hugo: bool) -> Row {
         }
         (median(wall), median(rss))
     });
-    Row { posts, cold: median(cold), cold_rss: median(cold_rss), noop: median(noop), noop_written, hugo }
+    Row {
+        posts,
+        cold: median(cold),
+        cold_rss: median(cold_rss),
+        noop: median(noop),
+        noop_written,
+        edit: median(edit),
+        hugo,
+    }
 }
 
 /// `N written` from the build's summary line.
@@ -359,35 +379,35 @@ fn main() {
         serve_case(&args);
     }
 
+    // The targets of the second performance round (like-for-like with Hugo and the disk
+    // floor are printed by `same`; serve beside watch by `serve`).
     println!("\n## targets\n");
     let by_posts: BTreeMap<usize, &Row> = rows.iter().map(|r| (r.posts, r)).collect();
-    for (posts, limit) in [(2300, 0.06), (10_000, 0.2), (50_000, 1.0)] {
+    for (posts, limit) in [(10_000, 0.05), (50_000, 0.25)] {
         if let Some(r) = by_posts.get(&posts) {
-            println!("{} cold build {posts} posts ≤ {limit} s: {:.3} s", verdict(r.cold <= limit), r.cold);
-            if let Some((h, _)) = r.hugo {
-                println!(
-                    "{} cold build {posts} posts ≥ 10× faster than Hugo: {:.1}×",
-                    verdict(h / r.cold >= 10.0),
-                    h / r.cold
-                );
-            }
+            println!("{} no-op build at {posts} posts ≤ {limit} s: {:.3} s", verdict(r.noop <= limit), r.noop);
+            println!("{} no-op build writes no file ({posts} posts): {}", verdict(r.noop_written == 0), r.noop_written);
         }
     }
     if let Some(r) = by_posts.get(&50_000) {
-        println!("{} peak RSS at 50,000 posts ≤ 200 MiB: {:.0} MiB", verdict(r.cold_rss <= 200.0), r.cold_rss);
-        println!("{} no-op build at 50,000 posts ≤ 0.5 s: {:.3} s", verdict(r.noop <= 0.5), r.noop);
-        println!("{} no-op build writes no file: {}", verdict(r.noop_written == 0), r.noop_written);
-    }
-    if let Some(w) = watch {
-        let p95 = percentile(w.daemon.clone(), 95.0);
+        println!("{} one edited post, build at 50,000 posts ≤ 0.1 s: {:.3} s", verdict(r.edit <= 0.1), r.edit);
         println!(
-            "{} watch p95 debounced event → feeds on disk ≤ 20 ms ({} posts): {p95:.1} ms",
-            verdict(p95 <= 20.0),
-            args.watch_posts
+            "{} peak RSS of a cold build at 50,000 posts ≤ 200 MiB: {:.0} MiB",
+            verdict(r.cold_rss <= 200.0),
+            r.cold_rss
+        );
+    }
+    if let Some(w) = &watch {
+        let fifty = args.watch_posts == 50_000;
+        println!(
+            "{} watch ready at {} posts ≤ 0.5 s: {:.3} s",
+            verdict(fifty && w.ready_s <= 0.5),
+            args.watch_posts,
+            w.ready_s
         );
         println!(
-            "{} watch daemon memory ≤ 300 MiB ({} posts): {:.0} MiB",
-            verdict(w.rss_mib <= 300.0),
+            "{} watch memory at {} posts ≤ 250 MiB: {:.0} MiB",
+            verdict(fifty && w.rss_mib <= 250.0),
             args.watch_posts,
             w.rss_mib
         );
@@ -420,17 +440,17 @@ fn build_case(args: &Args) -> Vec<Row> {
     }
     println!("\n## build (median of {} runs)\n", args.runs);
     println!(
-        "| posts | feedwright cold | peak RSS | no-op build | files written by no-op | Hugo RSS-only | Hugo peak RSS | speed-up |"
+        "| posts | feedwright cold | peak RSS | no-op build | files written by no-op | one edited post | Hugo RSS-only | Hugo peak RSS | speed-up |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         let (h, hr, ratio) = match r.hugo {
             Some((h, hr)) => (format!("{h:.3} s"), format!("{hr:.0} MiB"), format!("{:.1}×", h / r.cold)),
             None => ("–".into(), "–".into(), "–".into()),
         };
         println!(
-            "| {} | {:.3} s | {:.0} MiB | {:.3} s | {} | {h} | {hr} | {ratio} |",
-            r.posts, r.cold, r.cold_rss, r.noop, r.noop_written
+            "| {} | {:.3} s | {:.0} MiB | {:.3} s | {} | {:.3} s | {h} | {hr} | {ratio} |",
+            r.posts, r.cold, r.cold_rss, r.noop, r.noop_written, r.edit
         );
     }
     rows
