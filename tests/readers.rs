@@ -232,3 +232,43 @@ fn a_podcast_feed_has_the_show_and_episode_tags_and_other_feeds_none() {
     let podcast = site.feed("show/index.xml");
     assert_eq!(podcast.entries[0].media.iter().flat_map(|m| &m.content).count(), 1);
 }
+
+#[test]
+fn author_feeds_follow_the_config_and_a_hugo_authors_taxonomy() {
+    // Off by choice, with two authors.
+    let site = site();
+    site.write("feedwright.yaml", &format!("{CONFIG}author_feeds: false\n"));
+    site.build_ok();
+    assert!(!site.out().join("authors").exists());
+    // On by choice, with one author.
+    let one = TestSite::new("title: Lab\nbase_url: https://lab.example.org\nauthor: Ann Lee\nauthor_feeds: true\n");
+    one.post("a", "title: A\ndate: 2020-01-01T10:00:00Z", "x\n");
+    one.build_ok();
+    assert_eq!(one.feed("authors/ann-lee/index.xml").entries.len(), 1);
+    // A Hugo site with its own `authors` taxonomy: Hugo's feeds (from `authors:`), at
+    // Hugo's paths, and no second set.
+    let hugo = TestSite::bare();
+    hugo.write(
+        "config.yaml",
+        "baseURL: https://lab.example.org/\ntitle: Lab\ntaxonomies: {tag: tags, author: authors}\n",
+    );
+    hugo.write("content/post/a.md", "---\ntitle: A\ndate: 2020-01-01\nauthors: [Ann Lee]\n---\nx\n");
+    hugo.write("content/post/b.md", "---\ntitle: B\ndate: 2020-01-02\nauthor: Bo Chen\n---\nx\n");
+    hugo.build_ok();
+    let authors: Vec<String> = std::fs::read_dir(hugo.out().join("authors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(authors, ["ann-lee"], "Hugo makes author pages from `authors:` only");
+}
+
+#[test]
+fn stylesheet_false_leaves_the_instruction_and_the_file_out() {
+    let site = site();
+    site.write("feedwright.yaml", &format!("{CONFIG}stylesheet: false\n"));
+    site.build_ok();
+    let rss = std::fs::read_to_string(site.out().join("index.xml")).unwrap();
+    assert!(!rss.contains("xml-stylesheet"), "{rss}");
+    assert!(!site.out().join("feed.xsl").exists());
+    assert!(site.out().join("feeds.json").exists());
+}
