@@ -106,7 +106,7 @@ impl Store {
         }
         let now = SystemTime::now();
         // Only files whose bytes changed get a new entry (and new encodings).
-        let mut fresh = Vec::new();
+        let mut warm = Vec::new();
         for (path, (bytes, since)) in update.files {
             // Redirect files are for static hosts; the table below answers here.
             if path == NETLIFY || path == NGINX {
@@ -119,10 +119,6 @@ impl Store {
                 continue;
             }
             let modified = last_modified(before.map(|e| e.last_modified), since, now);
-            fresh.push((path, bytes, etag, modified));
-        }
-        let mut warm = Vec::with_capacity(fresh.len());
-        for (path, bytes, etag, modified) in fresh {
             let entry = Arc::new(Entry::new(&path, bytes, etag, modified));
             warm.push(entry.clone());
             changed.push(path.clone());
