@@ -222,3 +222,25 @@ fn sigterm_stops_cleanly() {
     assert!(status.success(), "{status}");
     assert!(Path::new(&d.site.out().join("index.xml")).exists());
 }
+
+#[test]
+fn an_enclosure_file_added_or_replaced_later_reaches_the_feed() {
+    let site = TestSite::new(CONFIG);
+    site.post("ep", "title: Episode\ndate: 2020-01-01T10:00:00Z\naudio: /audio/ep.mp3", "Notes.\n");
+    let d = Daemon::watch(site, &[]);
+    let rss = || fs::read_to_string(d.site.out().join("index.xml")).unwrap_or_default();
+    assert!(rss().contains("<title>Episode</title>") && !rss().contains("<enclosure"), "{}", rss());
+    assert!(d.log().contains("no such file in the site"), "{}", d.log());
+    // The audio file arrives after the post (static/ did not even exist): the feed
+    // gets the enclosure with its length, and again when the file is replaced.
+    d.site.write_bytes("static/audio/ep.mp3", &[0u8; 1234]);
+    d.wait(|| rss().contains("length=\"1234\""), "the enclosure once its file exists");
+    d.site.write_bytes("static/audio/ep.mp3", &[0u8; 2000]);
+    d.wait(|| rss().contains("length=\"2000\""), "the new length");
+    d.settles("the new length everywhere");
+    // Any other file of the site changes no feed.
+    let before = common::feeds(&d.site.out());
+    d.site.write_bytes("static/images/unrelated.png", &[1u8; 10]);
+    d.settles("an unrelated file");
+    assert_eq!(common::feeds(&d.site.out()), before);
+}

@@ -182,6 +182,11 @@ impl Catalog {
         renamed
     }
 
+    /// Count `posts` as changed (what they render to changed, not what they are).
+    pub fn mark_changed(&mut self, posts: Vec<Arc<Post>>) {
+        self.changed_posts.extend(posts);
+    }
+
     /// The posts inserted or removed since the last call.
     pub fn take_changed_posts(&mut self) -> Vec<Arc<Post>> {
         std::mem::take(&mut self.changed_posts)

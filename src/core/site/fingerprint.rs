@@ -10,6 +10,7 @@ use std::path::Path;
 use super::{Affected, Site};
 use crate::core::input::post::Post;
 use crate::core::paths::FeedKey;
+use crate::core::render::local_files;
 
 /// The fingerprint of a feed rendered from a stale file: matches no real fingerprint.
 pub(super) const STALE: u64 = 0;
@@ -118,6 +119,12 @@ impl Site {
             self.catalog.categories.display(&c.to_lowercase(), c).hash(&mut h);
         }
         self.links.hash_targets(post, &mut h);
+        // The lengths measured from the site's files are in the item.
+        if let (Some(media), Some(files), Some(config)) = (&post.media, &self.files, self.config()) {
+            for link in media.measured() {
+                local_files(config, post, link).iter().find_map(|f| files.size(f)).hash(&mut h);
+            }
+        }
         h.finish()
     }
 }

@@ -33,7 +33,7 @@ use crate::core::input::ids::{PINS_FILE, Pins, parse_pins};
 use crate::core::input::post::Post;
 use crate::core::paths::FeedKey;
 use crate::core::paths::slug::stable_hash;
-use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer};
+use crate::core::render::{Files, HtmlCache, Pass, PostFiles, Renderer, local_files};
 use crate::core::xmltext::WriteError;
 
 /// What to include beyond published posts.
@@ -301,6 +301,31 @@ impl Site {
         let mut affected = self.refresh();
         affected.config = config_changed;
         affected
+    }
+
+    /// Files of the site that posts' images and enclosures are measured from changed
+    /// (`paths`, relative to the site root; an audio file added, replaced or removed):
+    /// the feeds showing those posts are rendered again with the lengths now.
+    pub fn measured_files_changed(&mut self, paths: &[PathBuf]) -> Affected {
+        let Some(config) = self.config() else { return Affected::default() };
+        if paths.is_empty() {
+            return Affected::default();
+        }
+        let touched: Vec<Arc<Post>> = self
+            .visible
+            .values()
+            .filter(|post| {
+                post.media.as_ref().is_some_and(|media| {
+                    media.measured().any(|link| local_files(config, post, link).iter().any(|f| paths.contains(f)))
+                })
+            })
+            .cloned()
+            .collect();
+        if touched.is_empty() {
+            return Affected::default();
+        }
+        self.catalog.mark_changed(touched);
+        self.refresh()
     }
 
     /// Move the clock the site is seen at (future posts become due, expired ones go).

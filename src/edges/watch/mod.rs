@@ -22,7 +22,7 @@ use notify_debouncer_full::DebounceEventResult;
 use tracing::{debug, error, info, warn};
 
 pub use self::publish::{Publisher, Regeneration, Update, regeneration, write_affected};
-use self::watcher::{CONTENT_DIRS, Watcher, watched_dirs};
+use self::watcher::{CONTENT_DIRS, MEDIA_DIRS, Watcher, watched_dirs};
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::site::{Affected, Change, Options, Site};
@@ -213,8 +213,8 @@ impl Daemon {
                             _ => paths.extend(event.paths.iter().cloned()),
                         }
                     }
-                    // New content folders (created after start) need watching too.
-                    for dir in CONTENT_DIRS {
+                    // New content and media folders (created after start) need watching too.
+                    for dir in CONTENT_DIRS.iter().chain(&MEDIA_DIRS) {
                         let path = self.root.join(dir);
                         if paths.contains(&path)
                             && path.is_dir()
@@ -229,7 +229,12 @@ impl Daemon {
                         affected.merge(self.rescan());
                         vec!["(full rescan)".to_string()]
                     } else {
-                        let (changes, names) = self.changes_for(&paths, &new_dirs);
+                        let (changes, mut names, others) = self.changes_for(&paths, &new_dirs);
+                        let measured = self.site.measured_files_changed(&others);
+                        if !measured.is_empty() {
+                            names.extend(others.iter().map(|p| p.display().to_string()));
+                        }
+                        affected.merge(measured);
                         if changes.is_empty() && affected.is_empty() {
                             continue;
                         }
@@ -255,9 +260,15 @@ impl Daemon {
         }
     }
 
-    /// Changes for every path an event named. Folders are scanned: notify loses the
-    /// events of files created in a folder before the folder is watched.
-    fn changes_for(&self, paths: &BTreeSet<PathBuf>, new_dirs: &BTreeSet<PathBuf>) -> (Vec<Change>, Vec<String>) {
+    /// Changes for every path an event named, and the other files it named (a post's
+    /// enclosure may be measured from one). Folders are scanned: notify loses the events
+    /// of files created in a folder before the folder is watched.
+    fn changes_for(
+        &self,
+        paths: &BTreeSet<PathBuf>,
+        new_dirs: &BTreeSet<PathBuf>,
+    ) -> (Vec<Change>, Vec<String>, Vec<PathBuf>) {
+        let mut others = Vec::new();
         let mut changes = Vec::new();
         let mut names = Vec::new();
         let mut diagnostics = Vec::new();
@@ -273,6 +284,10 @@ impl Daemon {
                     self.scan_dir(rel, &mut changes, &mut seen, &mut diagnostics);
                     names.push(format!("{}/", rel.display()));
                 }
+                // A new media folder: its files may have come before it was watched.
+                if MEDIA_DIRS.iter().any(|d| rel.starts_with(d)) && new_dirs.contains(path) {
+                    files_under(&self.root, rel, &mut others);
+                }
                 continue;
             }
             if !path.exists() {
@@ -284,7 +299,11 @@ impl Daemon {
                     }
                 }
             }
-            if input_kind(rel) == InputKind::Other || !seen.insert(rel.to_path_buf()) {
+            if input_kind(rel) == InputKind::Other {
+                others.push(rel.to_path_buf());
+                continue;
+            }
+            if !seen.insert(rel.to_path_buf()) {
                 continue;
             }
             if let Some(change) = read_change(&self.root, rel, &mut diagnostics) {
@@ -293,7 +312,7 @@ impl Daemon {
             }
         }
         self.log_reading_problems(diagnostics);
-        (changes, names)
+        (changes, names, others)
     }
 
     fn scan_dir(
@@ -489,5 +508,20 @@ fn summarize(names: &[String]) -> String {
         names.join(", ")
     } else {
         format!("{} and {} more", names[..SHOWN].join(", "), names.len() - SHOWN)
+    }
+}
+
+/// Every file under the folder `rel` of the site (relative paths), symbolic links not
+/// followed.
+fn files_under(root: &Path, rel: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else { return };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        let child = rel.join(entry.file_name());
+        if kind.is_dir() {
+            files_under(root, &child, files);
+        } else if kind.is_file() {
+            files.push(child);
+        }
     }
 }

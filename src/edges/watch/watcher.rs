@@ -14,6 +14,9 @@ use super::{Message, WatchError, WatchOptions};
 
 /// The folders whose posts the daemon watches recursively.
 pub(super) const CONTENT_DIRS: [&str; 2] = ["content", "_posts"];
+/// Folders of files that posts' enclosures and images are measured from (Hugo's
+/// `static/`; a page bundle's files are in `content/`).
+pub(super) const MEDIA_DIRS: [&str; 1] = ["static"];
 
 /// Polling interval used when inotify runs out of watches.
 const FALLBACK_POLL: Duration = Duration::from_millis(1000);
@@ -22,7 +25,7 @@ const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 /// content folders) on its own.
 pub(super) fn watched_dirs(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
     let mut dirs = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
-    for dir in CONTENT_DIRS {
+    for dir in CONTENT_DIRS.iter().chain(&MEDIA_DIRS) {
         let path = root.join(dir);
         if path.is_dir() {
             dirs.push((path, RecursiveMode::Recursive));
