@@ -292,9 +292,11 @@ pub fn write(
     if let Some(config) = site.config() {
         let mut seen = std::collections::BTreeSet::new();
         for rel in &found.posts {
-            let Some(media) = site.post(rel).and_then(|p| p.media.as_deref().map(|m| (p, m))) else { continue };
-            for link in media.1.measured() {
-                for candidate in local_files(config, media.0, link) {
+            let Some((post, media)) = site.post(rel).and_then(|p| p.media.as_deref().map(|m| (p, m))) else {
+                continue;
+            };
+            for link in media.measured() {
+                for candidate in local_files(config, post, link) {
                     if seen.insert(candidate.clone()) {
                         line(&["asset", &asset_size(&site_root.join(&candidate)), &candidate.to_string_lossy()]);
                     }

@@ -49,9 +49,6 @@ impl Site {
         self.sources.insert(path, source);
     }
 
-    /// Parse one file; ids it gave up or took are added to `recheck` (their winner may change).
-    /// Parse a post file without changing the site: pure, for any thread. `apply` takes
-    /// the result as [`Change::Prepared`] (and parses again if the config changed since).
     /// [`Site::prepare`] from borrowed bytes (copied only when the site keeps them).
     pub fn prepare_from(&self, path: PathBuf, bytes: &[u8]) -> Change {
         let (post, diagnostics) = self.parse(&path, bytes);
@@ -59,6 +56,8 @@ impl Site {
         Change::Prepared(Box::new(Prepared { path, bytes, post, diagnostics, config: self.config_hash() }))
     }
 
+    /// Parse a post file without changing the site: pure, for any thread. `apply` takes
+    /// the result as [`Change::Prepared`] (and parses again if the config changed since).
     pub fn prepare(&self, path: PathBuf, bytes: Vec<u8>) -> Change {
         let (post, diagnostics) = self.parse(&path, &bytes);
         let bytes = self.kept(Some(bytes));
