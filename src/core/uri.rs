@@ -62,7 +62,7 @@ pub fn comparable(url: &str) -> Option<String> {
 }
 
 /// `%XX` escapes turned back into bytes (kept as written when not UTF-8).
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -63,12 +63,6 @@ pub fn find_dir(root: &Path, rel: &Path, skip: Option<&Path>) -> Found {
     found
 }
 
-/// The bytes of the post file `rel` (relative to `root`); `None` with a diagnostic when
-/// it cannot be read or is too large.
-pub fn read_post(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
-    read_file(root, &root.join(rel), diagnostics)
-}
-
 /// The post files of a site folder, read again when the core asks for a body.
 struct SiteFiles {
     root: PathBuf,
@@ -108,9 +102,8 @@ fn read_file(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Opt
     read_file_into(root, path, diagnostics, &mut bytes).then_some(bytes)
 }
 
-/// Read a post file into `buffer` (cleared first; its capacity reused): what a whole
-/// build does, one buffer per thread, so that reading 50,000 files does not leave the
-/// allocator holding their bytes scattered between the posts parsed from them.
+/// Read a post file into `buffer` (cleared first; its capacity reused): a whole build
+/// reads every post through one buffer per thread, not one allocation per file.
 pub fn read_post_into(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>, buffer: &mut Vec<u8>) -> bool {
     read_file_into(root, &root.join(rel), diagnostics, buffer)
 }

@@ -625,7 +625,7 @@ pub fn local_files(config: &Config, post: &Post, raw: &str) -> Vec<PathBuf> {
     } else {
         (raw.to_string(), true)
     };
-    let decoded = percent_decode(&on_site);
+    let decoded = uri::percent_decode(&on_site);
     let relative = Path::new(decoded.trim_start_matches('/'));
     if relative.as_os_str().is_empty() || relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
         return Vec::new();
@@ -652,27 +652,6 @@ fn first_image(html: &str) -> Option<String> {
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = rest[1..].split(quote).next()?;
     Some(value.replace("&amp;", "&"))
-}
-
-/// `%XX` escapes decoded (a URL path as a file name); invalid escapes kept as written.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 /// A format's name in `feeds.json` (and the config's `formats:`).

@@ -110,22 +110,32 @@ fn page(snapshot: &Snapshot, method: &Method, path: &str, headers: &HeaderMap, e
 fn prefers_html(headers: &HeaderMap, feed_type: &str) -> bool {
     let feed_type = feed_type.split(';').next().unwrap_or_default();
     let (mut html, mut feed) = (0.0f32, 0.0f32);
-    for value in headers.get_all(header::ACCEPT) {
-        for part in value.to_str().unwrap_or_default().split(',') {
-            let mut fields = part.split(';');
-            let range = fields.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let q = fields
-                .find_map(|f| f.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
-                .unwrap_or(1.0);
-            match range.as_str() {
-                "text/html" | "application/xhtml+xml" => html = html.max(q),
-                "*/*" | "application/*" | "application/xml" | "text/xml" => feed = feed.max(q),
-                r if r == feed_type => feed = feed.max(q),
-                _ => {}
-            }
+    for (range, q) in weighted(headers, header::ACCEPT) {
+        match range.as_str() {
+            "text/html" | "application/xhtml+xml" => html = html.max(q),
+            "*/*" | "application/*" | "application/xml" | "text/xml" => feed = feed.max(q),
+            r if r == feed_type => feed = feed.max(q),
+            _ => {}
         }
     }
     html > feed
+}
+
+/// Each entry of a header with quality values (`Accept`, `Accept-Encoding`): its name,
+/// lower-cased, and its `q` (1 when not given).
+fn weighted(headers: &HeaderMap, name: header::HeaderName) -> Vec<(String, f32)> {
+    let mut entries = Vec::new();
+    for value in headers.get_all(name) {
+        for part in value.to_str().unwrap_or_default().split(',') {
+            let mut fields = part.split(';');
+            let entry = fields.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = fields
+                .find_map(|f| f.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            entries.push((entry, q));
+        }
+    }
+    entries
 }
 
 fn head_only(method: &Method, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
@@ -185,25 +195,18 @@ enum Encoding {
 fn choose_encoding(headers: &HeaderMap) -> Encoding {
     let mut br = false;
     let mut gzip = false;
-    for value in headers.get_all(header::ACCEPT_ENCODING) {
-        for part in value.to_str().unwrap_or_default().split(',') {
-            let mut fields = part.split(';');
-            let name = fields.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let q = fields
-                .find_map(|f| f.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
-                .unwrap_or(1.0);
-            if q <= 0.0 {
-                continue;
+    for (name, q) in weighted(headers, header::ACCEPT_ENCODING) {
+        if q <= 0.0 {
+            continue;
+        }
+        match name.as_str() {
+            "br" => br = true,
+            "gzip" | "x-gzip" => gzip = true,
+            "*" => {
+                br = true;
+                gzip = true;
             }
-            match name.as_str() {
-                "br" => br = true,
-                "gzip" | "x-gzip" => gzip = true,
-                "*" => {
-                    br = true;
-                    gzip = true;
-                }
-                _ => {}
-            }
+            _ => {}
         }
     }
     if br {
