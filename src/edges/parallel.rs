@@ -77,15 +77,15 @@ pub fn apply_found(
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that
 /// `pass` lacks, then the feeds.
 pub fn render_files(renderer: &Renderer<'_>, keys: &[FeedKey], pass: &mut Pass) -> Result<Files, WriteError> {
-    render_parts(renderer, renderer.posts_of(keys), pass, keys, |key, pass| renderer.feed_files(key, pass))
+    let part = Either::Feeds(keys);
+    part.render(renderer, part.posts(renderer), pass)
 }
 
 /// The archive documents `pages` (feed, page), rendered on every core: first the posts
 /// they hold that `pass` lacks, then the documents.
 pub fn render_pages(renderer: &Renderer<'_>, pages: &[(FeedKey, usize)], pass: &mut Pass) -> Result<Files, WriteError> {
-    render_parts(renderer, renderer.posts_of_pages(pages), pass, pages, |(key, page), pass| {
-        renderer.archive_files(key, *page, pass)
-    })
+    let part = Either::Pages(pages);
+    part.render(renderer, part.posts(renderer), pass)
 }
 
 /// Render `posts` that `pass` lacks, then each of `parts` with `files`, on every core.
@@ -131,6 +131,29 @@ enum Either<'k> {
     Pages(&'k [(FeedKey, usize)]),
 }
 
+impl Either<'_> {
+    /// The posts the part shows.
+    fn posts<'a>(&self, renderer: &Renderer<'a>) -> Vec<&'a Post> {
+        match self {
+            Either::Feeds(keys) => renderer.posts_of(keys),
+            Either::Pages(pages) => renderer.posts_of_pages(pages),
+        }
+    }
+
+    /// The part's files, `posts` (what [`Either::posts`] gave) rendered first where
+    /// `pass` lacks them.
+    fn render(&self, renderer: &Renderer<'_>, posts: Vec<&Post>, pass: &mut Pass) -> Result<Files, WriteError> {
+        match self {
+            Either::Feeds(keys) => {
+                render_parts(renderer, posts, pass, keys, |key, pass| renderer.feed_files(key, pass))
+            }
+            Either::Pages(pages) => {
+                render_parts(renderer, posts, pass, pages, |(key, page), pass| renderer.archive_files(key, *page, pass))
+            }
+        }
+    }
+}
+
 /// What writing a whole site did.
 #[derive(Debug)]
 pub struct Outcome {
@@ -174,23 +197,17 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool, keep:
         .collect();
     // The last part that shows each post: after it, the post's items are dropped, so a
     // large site's rendered posts are not all held until the end.
+    let shown: Vec<Vec<&Post>> = parts.iter().map(|part| part.posts(&renderer)).collect();
     let mut last_use: HashMap<&Path, usize> = HashMap::new();
-    for (i, part) in parts.iter().enumerate() {
-        let posts = match part {
-            Either::Feeds(keys) => renderer.posts_of(keys),
-            Either::Pages(pages) => renderer.posts_of_pages(pages),
-        };
-        last_use.extend(posts.into_iter().map(|p| (p.source.as_path(), i)));
+    for (i, posts) in shown.iter().enumerate() {
+        last_use.extend(posts.iter().map(|p| (p.source.as_path(), i)));
     }
     let mut done_after: Vec<Vec<&Path>> = vec![Vec::new(); parts.len()];
     for (path, i) in last_use {
         done_after[i].push(path);
     }
-    for (i, part) in parts.into_iter().enumerate() {
-        let rendered = match part {
-            Either::Feeds(keys) => render_files(&renderer, keys, &mut pass),
-            Either::Pages(pages) => render_pages(&renderer, pages, &mut pass),
-        };
+    for (i, (part, posts)) in parts.iter().zip(shown).enumerate() {
+        let rendered = part.render(&renderer, posts, &mut pass);
         let files = match rendered {
             Ok(files) => files,
             Err(e) => {

@@ -37,7 +37,7 @@ use crate::core::input::frontmatter::body_of;
 use crate::core::input::media::{Media, media_type_of};
 use crate::core::input::post::{Post, decode};
 use crate::core::paths::{FeedKey, Format};
-use crate::core::render::formats::view::{Attachment, FeedView, ItemView};
+use crate::core::render::formats::view::{Attachment, FeedView, ItemMedia, ItemView};
 use crate::core::render::formats::{atom, json, opml, rss};
 use crate::core::render::markdown::Rendered;
 use crate::core::uri;
@@ -189,22 +189,21 @@ impl<'a> Renderer<'a> {
                     .unwrap_or_else(|_| Err(WriteError(format!("internal error writing this post's {format:?} item"))))
             })
         };
-        let summaries = self.config.any_summary();
-        let episode = self.config.podcast.is_some() && (view.duration.is_some() || view.explicit.is_some());
-        let summary = view.summary_only();
+        // The other views of the item, made only when some feed carries them: without
+        // full text, and (an RSS podcast's) with the episode's iTunes elements.
+        let summary = self.config.any_summary().then(|| view.summary_only());
+        let episode = self.config.podcast.is_some() && (view.media.duration.is_some() || view.media.explicit.is_some());
+        let podcast = episode.then(|| ItemView { itunes: true, ..view.clone() });
+        let podcast_summary = podcast.as_ref().and_then(|p| summary.is_some().then(|| p.summary_only()));
         let variants = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {
-            let mut made = pass::Variants { full: xml(format, &view, write), ..Default::default() };
-            if summaries {
-                made.summary = xml(format, &summary, write);
+            let other = |view: &Option<ItemView>| view.as_ref().and_then(|v| xml(format, v, write));
+            let rss = format == Format::Rss;
+            pass::Variants {
+                full: xml(format, &view, write),
+                summary: other(&summary),
+                podcast: if rss { other(&podcast) } else { None },
+                podcast_summary: if rss { other(&podcast_summary) } else { None },
             }
-            // Only an RSS podcast carries the episode's iTunes elements.
-            if episode && format == Format::Rss {
-                made.podcast = xml(format, &ItemView { itunes: true, ..view.clone() }, write);
-                if summaries {
-                    made.podcast_summary = xml(format, &ItemView { itunes: true, ..summary.clone() }, write);
-                }
-            }
-            made
         };
         let rss = variants(Format::Rss, rss::item_xml);
         let atom = variants(Format::Atom, atom::entry_xml);
@@ -418,11 +417,7 @@ impl<'a> Renderer<'a> {
             categories,
             summary_html,
             content_html: rendered.html.clone(),
-            image: None,
-            image_in_body: false,
-            enclosures: Vec::new(),
-            duration: None,
-            explicit: None,
+            media: ItemMedia::default(),
             itunes: false,
         };
         if let Some(media) = &post.media {
@@ -438,12 +433,12 @@ impl<'a> Renderer<'a> {
         if let Some(raw) = &media.image {
             let url = self.absolute(post, &view.link, raw);
             let length = self.local_size(post, raw);
-            view.image_in_body = first_image(&view.content_html).is_some_and(|src| src == url);
+            view.media.image_in_body = first_image(&view.content_html).is_some_and(|src| src == url);
             if self.config.image_in_content && !view.content_html.contains(&format!("src=\"{}\"", escape_attr(&url))) {
                 view.content_html =
                     format!("<p><img src=\"{}\" alt=\"\"></p>\n{}", escape_attr(&url), view.content_html);
             }
-            view.image = Some(Attachment { mime: media_type_of(&url).map(str::to_string), url, length });
+            view.media.image = Some(Attachment { mime: media_type_of(&url).map(str::to_string), url, length });
         }
         for spec in &media.enclosures {
             let url = self.absolute(post, &view.link, &spec.url);
@@ -468,10 +463,10 @@ impl<'a> Renderer<'a> {
                 diagnostics.push(Diagnostic::error(&post.source, spec.line, message));
                 continue;
             };
-            view.enclosures.push(Attachment { url, mime: Some(mime), length: Some(length) });
+            view.media.enclosures.push(Attachment { url, mime: Some(mime), length: Some(length) });
         }
-        view.duration = media.duration.clone();
-        view.explicit = media.explicit;
+        view.media.duration = media.duration.clone();
+        view.media.explicit = media.explicit;
     }
 
     /// A link from front matter as an absolute URL: as given; beside the post when the

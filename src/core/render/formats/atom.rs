@@ -46,12 +46,14 @@ fn entry(item: &ItemView) -> Entry {
             mime_type: Some("text/html".into()),
             ..Default::default()
         })
-        .chain(item.image.iter().filter(|_| !item.image_in_body).chain(&item.enclosures).map(|a| Link {
-            href: a.url.clone(),
-            rel: "enclosure".into(),
-            mime_type: a.mime.clone(),
-            length: a.length.map(|l| l.to_string()),
-            ..Default::default()
+        .chain(item.media.image.iter().filter(|_| !item.media.image_in_body).chain(&item.media.enclosures).map(|a| {
+            Link {
+                href: a.url.clone(),
+                rel: "enclosure".into(),
+                mime_type: a.mime.clone(),
+                length: a.length.map(|l| l.to_string()),
+                ..Default::default()
+            }
         }))
         .collect(),
         categories: item.categories.iter().map(|c| Category { term: c.clone(), scheme: None, label: None }).collect(),

@@ -36,11 +36,12 @@ pub fn write(feed: &FeedView) -> Result<Vec<u8>, WriteError> {
             if let Some(first) = item.authors.first() {
                 value["author"] = author(first);
             }
-            if let Some(image) = &item.image {
+            if let Some(image) = &item.media.image {
                 value["image"] = json!(image.url);
             }
-            if !item.enclosures.is_empty() {
+            if !item.media.enclosures.is_empty() {
                 let attachments: Vec<Value> = item
+                    .media
                     .enclosures
                     .iter()
                     .map(|e| json!({ "url": e.url, "mime_type": e.mime, "size_in_bytes": e.length }))

@@ -66,17 +66,17 @@ fn item(item: &ItemView) -> Item {
             ..Default::default()
         }),
         // RSS allows one enclosure per item: the first (Atom and JSON Feed carry all).
-        enclosure: item.enclosures.first().map(|e| Enclosure {
+        enclosure: item.media.enclosures.first().map(|e| Enclosure {
             url: e.url.clone(),
             length: e.length.unwrap_or_default().to_string(),
             mime_type: e.mime.clone().unwrap_or_default(),
         }),
         itunes_ext: item.uses_itunes().then(|| ITunesItemExtension {
-            duration: item.duration.clone(),
-            explicit: item.explicit.map(yes_no),
+            duration: item.media.duration.clone(),
+            explicit: item.media.explicit.map(yes_no),
             ..Default::default()
         }),
-        extensions: item.image.as_ref().map(media).unwrap_or_default(),
+        extensions: item.media.image.as_ref().map(media).unwrap_or_default(),
         ..Default::default()
     }
 }

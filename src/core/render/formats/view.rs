@@ -52,6 +52,19 @@ pub struct Attachment {
     pub length: Option<u64>,
 }
 
+/// What an item carries besides its text.
+#[derive(Debug, Clone, Default)]
+pub struct ItemMedia {
+    /// The post's image.
+    pub image: Option<Attachment>,
+    /// The post's body shows the image first (Atom then gets no enclosure link for it).
+    pub image_in_body: bool,
+    pub enclosures: Vec<Attachment>,
+    /// Episode facts for podcast apps (`itunes:duration`, `itunes:explicit`).
+    pub duration: Option<String>,
+    pub explicit: Option<bool>,
+}
+
 /// RFC 5005's namespace (Feed Paging and Archiving).
 pub const HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
 
@@ -67,14 +80,8 @@ pub struct ItemView {
     pub categories: Vec<String>,
     pub summary_html: String,
     pub content_html: String,
-    /// The post's image.
-    pub image: Option<Attachment>,
-    /// The post's body shows the image first (Atom then gets no enclosure link for it).
-    pub image_in_body: bool,
-    pub enclosures: Vec<Attachment>,
-    /// Episode facts for podcast apps (`itunes:duration`, `itunes:explicit`).
-    pub duration: Option<String>,
-    pub explicit: Option<bool>,
+    /// Its image, enclosures and episode facts (empty for most posts).
+    pub media: ItemMedia,
     /// Write the iTunes elements (only a podcast's items carry them: in any other
     /// channel they would make podcast apps take the feed for a podcast).
     pub itunes: bool,
@@ -88,12 +95,12 @@ impl ItemView {
 
     /// Whether the RSS item carries Media RSS elements.
     pub fn uses_media(&self) -> bool {
-        self.image.is_some()
+        self.media.image.is_some()
     }
 
     /// Whether the RSS item carries iTunes elements.
     pub fn uses_itunes(&self) -> bool {
-        self.itunes && (self.duration.is_some() || self.explicit.is_some())
+        self.itunes && (self.media.duration.is_some() || self.media.explicit.is_some())
     }
 }
 
@@ -131,11 +138,7 @@ pub fn sample(items: usize) -> FeedView {
                 categories: vec!["NFS".into()],
                 summary_html: if i == 1 { String::new() } else { "<p>short</p>".into() },
                 content_html: "<pre>\n  </channel>\n</feed>\n    <item>\n  <entry> ]]> </item></pre>".into(),
-                image: None,
-                image_in_body: false,
-                enclosures: Vec::new(),
-                duration: None,
-                explicit: None,
+                media: ItemMedia::default(),
                 itunes: false,
             })
             .collect(),
