@@ -244,7 +244,6 @@ impl<'a> Renderer<'a> {
     fn write(&self, format: Format, view: &FeedView, rendered: &[&RenderedPost]) -> Result<Vec<u8>, WriteError> {
         let mut view = view.clone();
         view.uses_media = rendered.iter().any(|p| p.uses_media);
-        view.uses_itunes = view.podcast.is_some();
         let view = &view;
         let (summary, podcast) = (view.content == Content::Summary, view.podcast.is_some());
         match format {
@@ -374,7 +373,6 @@ impl<'a> Renderer<'a> {
             podcast: None,
             stylesheet: self.stylesheet(),
             uses_media: false,
-            uses_itunes: false,
             updated,
             author: self.config.author.clone().map(|mut a| {
                 a.name = clean(&a.name).into_owned();

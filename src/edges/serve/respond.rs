@@ -37,13 +37,18 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
     let xml_feed =
         entry.content_type.starts_with("application/rss+xml") || entry.content_type.starts_with("application/atom+xml");
     let vary = if xml_feed { "Accept, Accept-Encoding" } else { "Accept-Encoding" };
-    if xml_feed && prefers_html(headers, entry.content_type) {
-        return page(snapshot, method, &path, headers, entry);
-    }
-    let (body, encoding, suffix) = match choose_encoding(headers) {
-        Encoding::Brotli => (entry.brotli(), Some("br"), "-br"),
-        Encoding::Gzip => (entry.gzip(), Some("gzip"), "-gz"),
-        Encoding::Identity => (&entry.identity, None, ""),
+    // The representation: the page a browser gets (the page `feed.xsl` makes), or the
+    // file in the encoding the client takes. Each has its own tag.
+    let page = xml_feed && prefers_html(headers, entry.content_type);
+    let (body, content_type, encoding, suffix) = if page {
+        let Some(html) = crate::core::render::formats::page::html(&entry.identity) else { return not_found() };
+        (Bytes::from(html), "text/html; charset=utf-8", None, PAGE_SUFFIX)
+    } else {
+        match choose_encoding(headers) {
+            Encoding::Brotli => (entry.brotli().clone(), entry.content_type, Some("br"), "-br"),
+            Encoding::Gzip => (entry.gzip().clone(), entry.content_type, Some("gzip"), "-gz"),
+            Encoding::Identity => (entry.identity.clone(), entry.content_type, None, ""),
+        }
     };
     let etag = format!("\"{}{suffix}\"", entry.etag);
     let mut builder = Response::builder()
@@ -63,46 +68,19 @@ pub fn respond(snapshot: &Snapshot, method: &Method, uri: &hyper::Uri, headers: 
             ),
         );
     }
-    if not_modified(headers, entry) {
+    if not_modified(headers, entry, page) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Full::new(Bytes::new())).unwrap_or_else(|_| not_found());
     }
-    builder = builder.header(header::CONTENT_TYPE, entry.content_type).header(header::CONTENT_LENGTH, body.len());
+    builder = builder.header(header::CONTENT_TYPE, content_type).header(header::CONTENT_LENGTH, body.len());
     if let Some(encoding) = encoding {
         builder = builder.header(header::CONTENT_ENCODING, encoding);
     }
-    let body = if method == Method::HEAD { Bytes::new() } else { body.clone() };
+    let body = if method == Method::HEAD { Bytes::new() } else { body };
     builder.status(StatusCode::OK).body(Full::new(body)).unwrap_or_else(|_| not_found())
 }
 
-/// The feed as a page for a browser (the page `feed.xsl` makes), with its own validator.
-fn page(snapshot: &Snapshot, method: &Method, path: &str, headers: &HeaderMap, entry: &Entry) -> Response<Full<Bytes>> {
-    let Some(html) = crate::core::render::formats::page::html(&entry.identity) else {
-        return not_found();
-    };
-    let etag = format!("\"{}-html\"", entry.etag);
-    let builder = Response::builder()
-        .header(header::ETAG, &etag)
-        .header(header::LAST_MODIFIED, httpdate::fmt_http_date(entry.last_modified))
-        .header(
-            header::CACHE_CONTROL,
-            crate::edges::output::cache_control(path, snapshot.max_age, |p| snapshot.files.contains_key(p)),
-        )
-        .header(header::VARY, "Accept, Accept-Encoding");
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
-    if matches {
-        return builder.status(StatusCode::NOT_MODIFIED).body(Full::new(Bytes::new())).unwrap_or_else(|_| not_found());
-    }
-    let body = if method == Method::HEAD { Bytes::new() } else { Bytes::from(html.clone()) };
-    builder
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CONTENT_LENGTH, html.len())
-        .status(StatusCode::OK)
-        .body(Full::new(body))
-        .unwrap_or_else(|_| not_found())
-}
+/// The tag suffix of a feed's page (its other representations: `-gz`, `-br`, none).
+const PAGE_SUFFIX: &str = "-html";
 
 /// Whether `Accept` names `text/html` and ranks it above every type the feed could be
 /// sent as (its own, XML's, and the wildcards): what browsers send, and feed readers
@@ -218,13 +196,18 @@ fn choose_encoding(headers: &HeaderMap) -> Encoding {
     }
 }
 
-/// `If-None-Match` (any encoding's tag of these bytes), else `If-Modified-Since`.
-fn not_modified(headers: &HeaderMap, entry: &Entry) -> bool {
+/// `If-None-Match` (any encoding's tag of these bytes; the page's tag for the page),
+/// else `If-Modified-Since`.
+fn not_modified(headers: &HeaderMap, entry: &Entry, page: bool) -> bool {
     if let Some(value) = headers.get(header::IF_NONE_MATCH) {
         let value = value.to_str().unwrap_or_default();
         return value.split(',').any(|tag| {
             let tag = tag.trim().trim_start_matches("W/").trim_matches('"');
-            tag == "*" || tag.trim_end_matches("-gz").trim_end_matches("-br") == entry.etag
+            let same = match tag.strip_suffix(PAGE_SUFFIX) {
+                Some(hash) => page && hash == entry.etag,
+                None => !page && tag.trim_end_matches("-gz").trim_end_matches("-br") == entry.etag,
+            };
+            tag == "*" || same
         });
     }
     headers

@@ -178,7 +178,7 @@ fn channel(feed: &FeedView, has_items: bool) -> Channel {
             if has_items && feed.uses_media {
                 namespaces.insert("media".into(), MEDIA_NS.into());
             }
-            if has_items && feed.uses_itunes {
+            if has_items && feed.podcast.is_some() {
                 namespaces.insert("itunes".into(), rss::extension::itunes::NAMESPACE.into());
             }
             namespaces

@@ -33,9 +33,9 @@ pub struct FeedView {
     pub podcast: Option<Podcast>,
     /// The XSLT stylesheet a browser shows the feed with (a path on the feed's host).
     pub stylesheet: Option<String>,
-    /// Some item carries Media RSS or iTunes elements (their namespaces are declared).
+    /// Some item carries Media RSS elements (the namespace is declared; a podcast's
+    /// channel declares iTunes').
     pub uses_media: bool,
-    pub uses_itunes: bool,
     pub items: Vec<ItemView>,
 }
 
@@ -126,7 +126,6 @@ pub fn sample(items: usize) -> FeedView {
         podcast: None,
         stylesheet: None,
         uses_media: false,
-        uses_itunes: false,
         items: (0..items)
             .map(|i| ItemView {
                 id: format!("https://ex.org/?p={i}"),
