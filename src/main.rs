@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use feedwright::core::Diagnostic;
 use feedwright::core::{Options, Site};
 use feedwright::edges::announce::Announcer;
+use feedwright::edges::index::{self, Index, Loaded};
 use feedwright::edges::load::find_site;
 use feedwright::edges::output::{DEFAULT_MAX_DELETES, Ids, Target};
 use feedwright::edges::serve::ServeOptions;
@@ -222,7 +223,8 @@ fn open_site(
     args: &SiteArgs,
     out: Option<&Path>,
     held: Option<(&Ids, bool)>,
-) -> Result<(Site, Vec<Diagnostic>), ExitCode> {
+    index: Option<&mut Index>,
+) -> Result<(Site, Vec<Diagnostic>, usize), ExitCode> {
     if !args.site.is_dir() {
         eprintln!("error: site folder `{}` does not exist", args.site.display());
         return Err(ExitCode::from(EXIT_CONFIG));
@@ -234,14 +236,15 @@ fn open_site(
     if let Some((ids, keep)) = held {
         site.hold_ids(ids.clone(), keep);
     }
-    let (_, mut diagnostics) = feedwright::edges::parallel::apply_found(&mut site, &args.site, found, Vec::new());
+    let (_, mut diagnostics, from_index) =
+        feedwright::edges::parallel::apply_indexed(&mut site, &args.site, found, Vec::new(), index);
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);
         return Err(ExitCode::from(EXIT_CONFIG));
     }
     diagnostics.extend(site.diagnostics());
-    Ok((site, diagnostics))
+    Ok((site, diagnostics, from_index))
 }
 
 fn build(
@@ -277,6 +280,18 @@ fn build(
             _ => {}
         }
     }
+    // Something changed: start from the index of the last build (parse only the files
+    // that changed, write only the feeds whose fingerprint moved).
+    let mut index = match out.folder().map(|folder| index::load(folder, &options)) {
+        Some(Loaded::Index(index)) => Some(index),
+        Some(Loaded::Ignored(why)) => {
+            if verbosity >= 1 {
+                eprintln!("note: {why}");
+            }
+            None
+        }
+        _ => None,
+    };
     // A published id never changes silently: the ids the last build wrote are held.
     let mut dest = match out.open(max_deletes) {
         Ok(dest) => dest,
@@ -286,10 +301,13 @@ fn build(
         }
     };
     let held = (!accept_id_changes).then(|| (dest.ids(), keep_going));
-    let (site, mut diagnostics) = match open_site(args, out.folder(), held) {
+    let (site, mut diagnostics, from_index) = match open_site(args, out.folder(), held, index.as_mut()) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    // The fingerprints the output holds, when the posts were parsed under the same config.
+    let before =
+        index.take().filter(|i| i.context == site.parse_context()).and_then(|i| Some((i.prints?, i.rendering)));
     let loaded = started.elapsed();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !keep_going {
@@ -298,7 +316,22 @@ fn build(
         return ExitCode::from(EXIT_POSTS);
     }
     // Rendered and written a part at a time, so the whole output is never in memory.
-    let outcome = match feedwright::edges::parallel::write_all(&site, dest.as_mut(), keep_going, false) {
+    let written_by = match &before {
+        Some((prints, _)) => {
+            let affected = site.changed_since(prints);
+            if verbosity >= 1 {
+                eprintln!(
+                    "from the index: {from_index} of {} post files unchanged; {} feeds and {} archive pages changed",
+                    site.parsed().count(),
+                    affected.changed.len() + affected.removed.len(),
+                    affected.pages.len() + affected.pages_removed.len(),
+                );
+            }
+            feedwright::edges::parallel::write_changed(&site, &affected, dest.as_mut(), keep_going)
+        }
+        None => feedwright::edges::parallel::write_all(&site, dest.as_mut(), keep_going, false),
+    };
+    let outcome = match written_by {
         Ok(outcome) => outcome,
         Err(e) => {
             report(&args.site, &diagnostics, verbosity);
@@ -309,7 +342,13 @@ fn build(
             return ExitCode::from(EXIT_POSTS);
         }
     };
-    diagnostics.extend(outcome.diagnostics);
+    // What rendering found: this pass's, and the last build's about the posts this one
+    // did not render again.
+    let mut rendering = outcome.diagnostics;
+    if let Some((_, before)) = before {
+        rendering.extend(before.into_iter().filter(|d| !outcome.pass.contains(&d.path)));
+    }
+    diagnostics.extend(rendering.iter().cloned());
     let files = outcome.files;
     let printed = report(&args.site, &diagnostics, verbosity);
     let mut errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -329,6 +368,11 @@ fn build(
         && let Err(e) = feedwright::edges::inputs::write(&args.site, folder, &site, &options, started_ns, &printed)
     {
         eprintln!("warning: cannot record the inputs: {e}");
+    }
+    if let (Some(folder), 0) = (out.folder(), errors)
+        && let Err(e) = index::save(&args.site, folder, &site, &options, started_ns, &rendering)
+    {
+        eprintln!("warning: cannot write the index: {e}");
     }
     // Only now that every file is in place: the hub, and the after_publish command.
     if let Some(config) = site.config() {
@@ -353,7 +397,7 @@ fn build(
 }
 
 fn check(args: &SiteArgs, against: &[String], verbosity: u8) -> ExitCode {
-    let (site, mut diagnostics) = match open_site(args, None, None) {
+    let (site, mut diagnostics, _) = match open_site(args, None, None, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -392,7 +436,7 @@ fn check(args: &SiteArgs, against: &[String], verbosity: u8) -> ExitCode {
 }
 
 fn adopt(args: &SiteArgs, sources: &[String], verbosity: u8) -> ExitCode {
-    let (site, diagnostics) = match open_site(args, None, None) {
+    let (site, diagnostics, _) = match open_site(args, None, None, None) {
         Ok(s) => s,
         Err(code) => return code,
     };

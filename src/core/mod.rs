@@ -22,5 +22,5 @@ pub use self::input::ids::{PINS_FILE, Pins, parse_pins, write_pins};
 pub use self::input::post::{Post, parse_post};
 pub use self::paths::{FeedKey, Format};
 pub use self::render::{Files, Pass, PostFiles, Renderer};
-pub use self::site::{Affected, Change, Options, Site, ids_digest};
+pub use self::site::{Affected, Change, Options, Prints, Site, ids_digest};
 pub use self::xmltext::WriteError;

@@ -31,7 +31,7 @@ pub use crate::edges::output::INPUTS_FILE;
 const HEADER: &str = "# feedwright inputs 1";
 /// A file modified less than this before the build started may have changed in the same
 /// clock tick as it was read (file systems date files coarsely): its bytes are compared.
-const TICK_NS: i128 = 2_000_000_000;
+pub(crate) const TICK_NS: i128 = 2_000_000_000;
 
 /// What `check` found.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,14 +45,14 @@ pub enum Check {
 }
 
 /// A file as `stat` sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stat {
-    size: u64,
-    mtime_ns: i128,
-    inode: u64,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Stat {
+    pub(crate) size: u64,
+    pub(crate) mtime_ns: i128,
+    pub(crate) inode: u64,
 }
 
-fn stat(path: &Path) -> Option<Stat> {
+pub(crate) fn stat(path: &Path) -> Option<Stat> {
     let meta = fs::metadata(path).ok()?;
     let mtime_ns = match meta.modified().ok()?.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i128,
@@ -66,7 +66,7 @@ fn stat(path: &Path) -> Option<Stat> {
 }
 
 /// `stat` of the file `name` in the open folder `dir` (what [`stat`] gives for its path).
-fn stat_in(dir: &fs::File, name: &std::ffi::OsStr) -> Option<Stat> {
+pub(crate) fn stat_in(dir: &fs::File, name: &std::ffi::OsStr) -> Option<Stat> {
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
@@ -96,7 +96,7 @@ fn now_ns() -> i128 {
 }
 
 /// This program's identity: another binary (an upgrade, a rebuild) may write other bytes.
-fn binary() -> String {
+pub(crate) fn binary() -> String {
     let exe = std::env::current_exe().ok().and_then(|p| stat(&p));
     let (size, mtime) = exe.map_or((0, 0), |s| (s.size, s.mtime_ns));
     format!("{} {size} {mtime}", env!("CARGO_PKG_VERSION"))

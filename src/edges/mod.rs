@@ -3,6 +3,7 @@
 pub mod adopt;
 pub mod announce;
 pub mod held;
+pub mod index;
 pub mod inputs;
 pub mod load;
 pub mod output;

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -17,6 +17,7 @@ use crate::core::render::{Files, Pass, RenderedPost, Renderer};
 use crate::core::render::{archive_paths, feed_files};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
+use crate::edges::index::{Index, SavedPost};
 use crate::edges::load::{Found, read_post_into};
 use crate::edges::output::{Destination, Written};
 
@@ -41,37 +42,68 @@ pub fn apply_parallel(site: &mut Site, changes: Vec<Change>) -> Affected {
 /// Apply what a folder holds plus `changes` (removals, say): config files first, then
 /// each post file read and parsed on every core, its bytes dropped at once when the
 /// site reads them again on demand. Problems reading files are returned.
-pub fn apply_found(
+pub fn apply_found(site: &mut Site, root: &Path, found: Found, changes: Vec<Change>) -> (Affected, Vec<Diagnostic>) {
+    let (affected, diagnostics, _) = apply_indexed(site, root, found, changes, None);
+    (affected, diagnostics)
+}
+
+/// [`apply_found`], taking each post whose file has not changed from `index` (parsed by
+/// the indexed build under the same config) instead of reading and parsing it. Also
+/// returns how many posts came from the index.
+pub fn apply_indexed(
     site: &mut Site,
     root: &Path,
     found: Found,
     mut changes: Vec<Change>,
-) -> (Affected, Vec<Diagnostic>) {
+    index: Option<&mut Index>,
+) -> (Affected, Vec<Diagnostic>, usize) {
     changes.extend(found.configs);
     let mut affected = apply_parallel(site, changes);
     let shared: &Site = site;
-    let read: Vec<(Option<Change>, Vec<Diagnostic>)> = found
-        .posts
+    let mut index = index.filter(|i| i.context == shared.parse_context());
+    let work: Vec<(PathBuf, Option<SavedPost>)> = match index.as_deref_mut() {
+        Some(index) => found
+            .posts
+            .into_iter()
+            .map(|rel| {
+                let saved = index.take(&rel);
+                (rel, saved)
+            })
+            .collect(),
+        None => found.posts.into_iter().map(|rel| (rel, None)).collect(),
+    };
+    let index: Option<&Index> = index.as_deref();
+    let read: Vec<(Option<Change>, Vec<Diagnostic>, bool)> = work
         .into_par_iter()
-        .map(|rel| {
+        .map(|(rel, saved)| {
             thread_local! {
                 static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
             }
             let mut problems = Vec::new();
-            let change = BUFFER.with_borrow_mut(|buffer| {
-                read_post_into(root, &rel, &mut problems, buffer).then(|| shared.prepare_from(rel, buffer))
+            let (change, reused) = BUFFER.with_borrow_mut(|buffer| {
+                if let (Some(index), Some(saved)) = (index, saved)
+                    && index.unchanged(root, &rel, &saved, buffer)
+                {
+                    let (post, diagnostics) = saved.into_parts();
+                    if let Some(change) = shared.saved_parse(rel.clone(), post, diagnostics) {
+                        return (Some(change), true);
+                    }
+                }
+                (read_post_into(root, &rel, &mut problems, buffer).then(|| shared.prepare_from(rel, buffer)), false)
             });
-            (change, problems)
+            (change, problems, reused)
         })
         .collect();
     let mut diagnostics = found.diagnostics;
     let mut prepared = Vec::with_capacity(read.len());
-    for (change, problems) in read {
+    let mut from_index = 0;
+    for (change, problems, reused) in read {
         prepared.extend(change);
         diagnostics.extend(problems);
+        from_index += usize::from(reused);
     }
     affected.merge(site.apply(prepared));
-    (affected, diagnostics)
+    (affected, diagnostics, from_index)
 }
 
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that
@@ -234,4 +266,42 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool, keep:
         None
     };
     Ok(Outcome { written, files: targets.len(), diagnostics, pass })
+}
+
+/// Write only what `affected` names — the feeds whose fingerprint moved since the output
+/// was written (`Site::changed_since`) — under [`write_all`]'s rule: with errors while
+/// rendering, nothing is published unless `keep_going`. Every other file stays as it is.
+pub fn write_changed(
+    site: &Site,
+    affected: &Affected,
+    out: &mut dyn Destination,
+    keep_going: bool,
+) -> io::Result<Outcome> {
+    let max_age = site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
+    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
+        return write_all(site, out, keep_going, false);
+    };
+    let keys = renderer.keys();
+    let files = keys.iter().map(|k| feed_files(k, config).len()).sum::<usize>()
+        + renderer.pages_of(&keys).iter().map(|(k, page)| archive_paths(k, *page, config).len()).sum::<usize>()
+        + renderer.site_files().len();
+    let regen = crate::edges::watch::regeneration(site, affected).map_err(io::Error::other)?;
+    let mut diagnostics = regen.pass.diagnostics();
+    diagnostics.extend(
+        regen
+            .pass
+            .stale()
+            .map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
+    );
+    if !keep_going && diagnostics.iter().any(Diagnostic::is_error) {
+        return Ok(Outcome { written: None, files, diagnostics, pass: regen.pass });
+    }
+    out.record_ids(site);
+    let mut written = if regen.files.is_empty() && regen.removed.is_empty() && !out.ids_pending() {
+        Written::default()
+    } else {
+        out.update(&regen.files, &regen.removed, max_age)?
+    };
+    written.unchanged = files.saturating_sub(written.written);
+    Ok(Outcome { written: Some(written), files, diagnostics, pass: regen.pass })
 }

@@ -114,13 +114,14 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every feed file under `dir`: its whole snapshot but the manifest (which records when
-/// each file was written, so two builds' manifests differ), the ids it published and the
-/// record of the build's inputs.
+/// each file was written, so two builds' manifests differ), the ids it published, the
+/// record of the build's inputs and its index.
 pub fn feeds(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = snapshot(dir);
     files.remove(".feedwright-manifest");
     files.remove(".feedwright-ids");
     files.remove(".feedwright-inputs");
+    files.remove(".feedwright-index");
     files
 }
 

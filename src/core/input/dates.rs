@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 /// A front-matter date: the instant, and the calendar date exactly as written (stable
 /// input for ids — no time-zone setting can move it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WrittenDate {
     pub instant: DateTime<FixedOffset>,
     pub written_day: NaiveDate,

@@ -15,7 +15,7 @@ pub const PINS_FILE: &str = "feedwright.ids";
 pub type Pins = BTreeMap<PathBuf, String>;
 
 /// Where a post's id came from, in the order the rules try them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IdSource {
     /// Front matter `guid`.
     Guid,

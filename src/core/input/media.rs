@@ -12,7 +12,7 @@ use crate::core::input::values::{lookup, scalar_string};
 use std::path::Path;
 
 /// A post's attachments. Most posts have none, so a post holds this boxed, or nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Media {
     /// The post's image, as written (a URL, a site path or a path beside the post).
     pub image: Option<String>,
@@ -34,7 +34,7 @@ impl Media {
 }
 
 /// An enclosure as the front matter gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnclosureSpec {
     pub url: String,
     /// The media type, when given.

@@ -21,7 +21,7 @@ use crate::core::input::values::{parse_authors, scalar_string, string_list};
 use crate::core::paths::layout::Layout;
 
 /// One post, as every feed it appears in sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Post {
     /// Path relative to the site root, e.g. `content/post/2008-11-19-x.md`.
     pub source: PathBuf,

@@ -8,7 +8,7 @@ pub mod layout;
 pub mod slug;
 
 /// One feed of the site, named by what it selects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FeedKey {
     Site,
     Tag(String),

@@ -130,7 +130,11 @@ impl Site {
 }
 
 /// Which archive pages changed, came or went.
-fn diff_pages(before: &BTreeMap<FeedKey, Vec<u64>>, after: &BTreeMap<FeedKey, Vec<u64>>, affected: &mut Affected) {
+pub(super) fn diff_pages(
+    before: &BTreeMap<FeedKey, Vec<u64>>,
+    after: &BTreeMap<FeedKey, Vec<u64>>,
+    affected: &mut Affected,
+) {
     for (key, prints) in after {
         let old = before.get(key).map_or(&[][..], Vec::as_slice);
         for (i, print) in prints.iter().enumerate() {
@@ -149,7 +153,7 @@ fn diff_pages(before: &BTreeMap<FeedKey, Vec<u64>>, after: &BTreeMap<FeedKey, Ve
     }
 }
 
-fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
+pub(super) fn diff(before: &BTreeMap<Option<FeedKey>, u64>, after: &BTreeMap<Option<FeedKey>, u64>) -> Affected {
     let mut affected = Affected::default();
     for (key, hash) in after {
         if let Some(k) = key

@@ -9,9 +9,11 @@
 
 mod fingerprint;
 mod ids;
+mod saved;
 mod sources;
 mod visibility;
 
+pub use self::saved::Prints;
 pub use self::visibility::ids_digest;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -54,7 +54,7 @@ pub const DEFAULT_ARCHIVE_SIZE: usize = 50;
 pub const DEFAULT_PERMALINK: &str = "/:section/:slug/";
 
 /// A person credited for a post or the site.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Author {
     pub name: String,
     pub email: Option<String>,

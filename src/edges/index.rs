@@ -1,0 +1,218 @@
+//! The index a build leaves in its output folder, `.feedwright-index`: each post file's
+//! size, modification time and inode with the post parsed from it, and every feed's
+//! fingerprint as the output holds it. The next build (or a daemon starting) parses only
+//! the files that changed and writes only the feeds whose fingerprint moved.
+//!
+//! Never trusted blindly. The file is checksummed and versioned, and written by this
+//! binary with these options; otherwise it is ignored, with a log line, and the site is
+//! built from scratch. A post is taken from it only when its file stats as recorded —
+//! and, when its time is not safely before the indexed build (saved in the same clock
+//! tick, or while the build ran), when its bytes hash to the parsed revision. The
+//! fingerprints are taken only while the output folder is as the indexed build left it
+//! (its manifest and ids files unchanged); any other writer makes them stale.
+//!
+//! The quick "nothing changed" check is the inputs record (`edges::inputs`): it reads
+//! stats only. This index is what a build with something to do starts from.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::core::diag::Diagnostic;
+use crate::core::input::post::Post;
+use crate::core::paths::slug::content_hash;
+use crate::core::{Prints, Site};
+use crate::edges::inputs::{Stat, TICK_NS, binary, stat};
+use crate::edges::output::{IDS_FILE, MANIFEST};
+
+/// The index's file name in the output folder.
+pub const INDEX_FILE: &str = ".feedwright-index";
+
+/// The first line: what wrote the file, then the checksum of the rest.
+const MAGIC: &str = "feedwright index 1";
+
+/// An index larger than this is not read (no site's index is near it): memory stays
+/// bounded whatever the folder holds.
+const MAX_INDEX_BYTES: u64 = 1 << 30;
+
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    binary: String,
+    options: &'a str,
+    context: u64,
+    started: i128,
+    output: [Option<Stat>; 2],
+    prints: Prints,
+    rendering: &'a [Diagnostic],
+    posts: Vec<PostRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct PostRef<'a> {
+    path: &'a Path,
+    stat: Stat,
+    post: Option<&'a Post>,
+    diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    binary: String,
+    options: String,
+    context: u64,
+    started: i128,
+    output: [Option<Stat>; 2],
+    prints: Prints,
+    rendering: Vec<Diagnostic>,
+    posts: Vec<SavedPost>,
+}
+
+/// A post file as the indexed build found it.
+#[derive(Deserialize)]
+pub struct SavedPost {
+    path: PathBuf,
+    stat: Stat,
+    post: Option<Post>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A trusted index.
+pub struct Index {
+    /// [`Site::parse_context`] of the indexed build.
+    pub context: u64,
+    /// When the indexed build started (Unix ns).
+    started: i128,
+    posts: FxHashMap<PathBuf, SavedPost>,
+    /// The fingerprints the output holds; `None` when the folder changed since.
+    pub prints: Option<Prints>,
+    /// What the indexed build's rendering found (reported again for the posts a build
+    /// does not render again).
+    pub rendering: Vec<Diagnostic>,
+}
+
+/// What [`load`] found.
+pub enum Loaded {
+    Absent,
+    /// Not trusted (why): build from scratch, and say so.
+    Ignored(String),
+    Index(Index),
+}
+
+/// The output folder's own record of what was written: the manifest and the ids.
+fn output_stamp(out: &Path) -> [Option<Stat>; 2] {
+    [stat(&out.join(MANIFEST)), stat(&out.join(IDS_FILE))]
+}
+
+/// Read the index in `out`, written by a build with `options`.
+pub fn load(out: &Path, options: &str) -> Loaded {
+    let path = out.join(INDEX_FILE);
+    let Ok(file) = fs::File::open(&path) else { return Loaded::Absent };
+    let mut bytes = Vec::new();
+    if file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes).is_err() {
+        return ignored("it cannot be read");
+    }
+    if bytes.len() as u64 > MAX_INDEX_BYTES {
+        return ignored("it is larger than any index feedwright writes");
+    }
+    let Some(newline) = memchr::memchr(b'\n', &bytes) else { return ignored("it is truncated") };
+    let Ok(header) = std::str::from_utf8(&bytes[..newline]) else { return ignored("it is not an index") };
+    let Some((version, checksum)) = header.rsplit_once(' ') else { return ignored("it is not an index") };
+    if version != MAGIC {
+        return ignored("another version of feedwright wrote it");
+    }
+    let body = &bytes[newline + 1..];
+    if format!("{:016x}", content_hash(body)) != checksum {
+        return ignored("its checksum does not match (truncated or corrupt)");
+    }
+    let saved: Saved = match postcard::from_bytes(body) {
+        Ok(saved) => saved,
+        Err(_) => return ignored("it does not parse"),
+    };
+    if saved.binary != binary() {
+        return ignored("another build of feedwright wrote it");
+    }
+    if saved.options != options {
+        return ignored("it was written with other options");
+    }
+    let prints = (saved.output == output_stamp(out)).then_some(saved.prints);
+    let posts = saved.posts.into_iter().map(|p| (p.path.clone(), p)).collect();
+    Loaded::Index(Index { context: saved.context, started: saved.started, posts, prints, rendering: saved.rendering })
+}
+
+fn ignored(why: &str) -> Loaded {
+    Loaded::Ignored(format!("{INDEX_FILE} is ignored: {why}; parsing every post"))
+}
+
+impl Index {
+    /// The saved parse of the post file `rel`, if the index has one.
+    pub fn take(&mut self, rel: &Path) -> Option<SavedPost> {
+        self.posts.remove(rel)
+    }
+
+    /// Whether `saved` is what the file `rel` holds now: it stats as recorded, and if it
+    /// may have changed within a clock tick of the indexed build, its bytes (read into
+    /// `buffer`, for a parse when they differ) hash to the parsed revision.
+    pub fn unchanged(&self, root: &Path, rel: &Path, saved: &SavedPost, buffer: &mut Vec<u8>) -> bool {
+        if stat(&root.join(rel)) != Some(saved.stat) {
+            return false;
+        }
+        if saved.stat.mtime_ns <= self.started - TICK_NS {
+            return true;
+        }
+        let Some(post) = &saved.post else { return false };
+        buffer.clear();
+        fs::File::open(root.join(rel)).and_then(|mut f| f.read_to_end(buffer)).is_ok()
+            && content_hash(buffer) == post.revision
+    }
+}
+
+impl SavedPost {
+    /// The parsed post and its problems.
+    pub fn into_parts(self) -> (Option<Post>, Vec<Diagnostic>) {
+        (self.post, self.diagnostics)
+    }
+}
+
+/// Write the index of a build that started at `started` (Unix ns) and has just written
+/// `out` whole. `rendering`: what its rendering found.
+pub fn save(
+    root: &Path,
+    out: &Path,
+    site: &Site,
+    options: &str,
+    started: i128,
+    rendering: &[Diagnostic],
+) -> io::Result<()> {
+    let path = out.join(INDEX_FILE);
+    let parsed: Vec<(&Path, Option<&Post>, &[Diagnostic])> = site.parsed().collect();
+    let stats: Vec<Option<Stat>> = parsed.par_iter().map(|(rel, _, _)| stat(&root.join(rel))).collect();
+    let posts = parsed
+        .into_iter()
+        .zip(stats)
+        .filter_map(|((path, post, diagnostics), stat)| Some(PostRef { path, stat: stat?, post, diagnostics }))
+        .collect();
+    let saved = SavedRef {
+        binary: binary(),
+        options,
+        context: site.parse_context(),
+        started,
+        output: output_stamp(out),
+        prints: site.prints(),
+        rendering,
+        posts,
+    };
+    let body = postcard::to_stdvec(&saved).map_err(io::Error::other)?;
+    let mut bytes = format!("{MAGIC} {:016x}\n", content_hash(&body)).into_bytes();
+    bytes.extend_from_slice(&body);
+    let partial = out.join(format!("{INDEX_FILE}.partial"));
+    fs::write(&partial, bytes).and_then(|()| fs::rename(&partial, &path))
+}
+
+/// Remove the index of `out`.
+pub fn forget(out: &Path) {
+    let _ = fs::remove_file(out.join(INDEX_FILE));
+}
