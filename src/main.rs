@@ -280,9 +280,10 @@ fn build(
             _ => {}
         }
     }
+    let index_options = feedwright::edges::watch::index_options(&Options { drafts: args.drafts, future: args.future });
     // Something changed: start from the index of the last build (parse only the files
     // that changed, write only the feeds whose fingerprint moved).
-    let mut index = match out.folder().map(|folder| index::load(folder, &options)) {
+    let mut index = match out.folder().map(|folder| index::load(folder, &index_options)) {
         Some(Loaded::Index(index)) => Some(index),
         Some(Loaded::Ignored(why)) => {
             if verbosity >= 1 {
@@ -370,7 +371,7 @@ fn build(
         eprintln!("warning: cannot record the inputs: {e}");
     }
     if let (Some(folder), 0) = (out.folder(), errors)
-        && let Err(e) = index::save(&args.site, folder, &site, &options, started_ns, &rendering)
+        && let Err(e) = index::save(&args.site, folder, &site, &index_options, started_ns, &rendering)
     {
         eprintln!("warning: cannot write the index: {e}");
     }

@@ -8,6 +8,7 @@ mod common;
 use std::fs;
 use std::time::SystemTime;
 
+use common::daemon::Daemon;
 use common::{CONFIG, TestSite, stderr};
 
 const INDEX: &str = ".feedwright-index";
@@ -248,4 +249,59 @@ fn random_edits_between_builds_give_what_a_build_from_scratch_gives() {
             }
         }
     }
+}
+
+#[test]
+fn watch_starts_from_the_index_a_build_left_and_writes_only_what_changed() {
+    let s = site();
+    build(&s, &[]);
+    let storage = s.out().join("categories/storage/index.xml");
+    let untouched = fs::metadata(&storage).unwrap().modified().unwrap();
+    // Edited while no daemon ran.
+    s.post("b", "title: Beta, edited\ndate: 2020-02-01T10:00:00Z\ntags: [NFS, iSCSI]", "Second.\n");
+    let d = Daemon::watch(s, &[]);
+    let log = d.log();
+    assert!(log.contains("from the index: 2 post files unchanged"), "{log}");
+    assert!(d.feed_titles("tags/iscsi/index.xml").contains(&"Beta, edited".to_string()), "{log}");
+    assert_eq!(fs::metadata(&storage).unwrap().modified().unwrap(), untouched, "a feed without the post was written");
+    d.settles("a start from the index");
+}
+
+#[test]
+fn a_daemon_stopped_gracefully_leaves_an_index_the_next_start_uses() {
+    let s = site();
+    let mut d = Daemon::watch(s, &[]);
+    assert!(!d.log().contains("from the index"), "{}", d.log());
+    d.site.post("a", "title: Alpha, edited live\ndate: 2020-01-01T10:00:00Z\ntags: [NFS]", "First.\n");
+    d.wait(|| d.feed_titles("index.xml").contains(&"Alpha, edited live".to_string()), "the live edit");
+    let out = d.site.out().to_str().unwrap().to_string();
+    d.terminate();
+    assert!(d.site.out().join(INDEX).is_file(), "no index after a graceful stop: {}", d.log());
+    // Edited while stopped.
+    d.site.post("c", "title: Gamma, edited\ndate: 2020-03-01T10:00:00Z\ncategories: [Storage]", "Third.\n");
+    d.restart(&["watch", "--out", &out]);
+    let log = d.log();
+    assert!(log.contains("from the index: 2 post files unchanged; "), "{log}");
+    d.settles("a restart from the daemon's own index");
+    assert!(d.feed_titles("index.xml").contains(&"Gamma, edited".to_string()));
+}
+
+#[test]
+fn serve_starts_from_the_index_and_serves_every_feed() {
+    let s = site();
+    build(&s, &[]);
+    s.post("b", "title: Beta, edited\ndate: 2020-02-01T10:00:00Z\ntags: [NFS, iSCSI]", "Second.\n");
+    let out = s.out().to_str().unwrap().to_string();
+    let d = Daemon::serve(s, &["--out", &out]);
+    let log = d.log();
+    assert!(log.contains("from the index: 2 post files unchanged"), "{log}");
+    // A feed the start did not render is served as the folder holds it; an edited one
+    // as it is now.
+    for rel in ["categories/storage/index.xml", "tags/iscsi/atom.xml", "index.xml", "opml.xml"] {
+        let reply = d.get(&format!("/{rel}"), &[]);
+        assert_eq!(reply.status, 200, "{rel}: {log}");
+        assert_eq!(reply.body, fs::read(d.site.out().join(rel)).unwrap(), "{rel}");
+    }
+    assert!(String::from_utf8_lossy(&d.get("/index.xml", &[]).body).contains("Beta, edited"));
+    d.settles("serve's start from the index");
 }

@@ -48,24 +48,43 @@ impl Daemon {
     }
 
     fn spawn(site: TestSite, args: &[&str], env: &[(String, String)]) -> Daemon {
-        let ready = site.root().join("ready");
-        let _ = fs::remove_file(&ready);
+        let child = Self::start(&site, args, env);
+        let mut daemon = Daemon { child, site, addr: String::new() };
+        daemon.ready();
+        daemon
+    }
+
+    fn start(site: &TestSite, args: &[&str], env: &[(String, String)]) -> Child {
+        let _ = fs::remove_file(site.root().join("ready"));
         let log = fs::OpenOptions::new().create(true).append(true).open(site.root().join("daemon.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        Command::new(env!("CARGO_BIN_EXE_feedwright"))
             .args(args)
             .args(["--debounce-ms", "20", "--site"])
             .arg(site.root())
             .arg("--ready-file")
-            .arg(&ready)
+            .arg(site.root().join("ready"))
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stderr(Stdio::from(log))
             .spawn()
-            .expect("start feedwright");
-        let mut daemon = Daemon { child, site, addr: String::new() };
-        daemon.wait(|| ready.exists(), "the daemon to be ready");
+            .expect("start feedwright")
+    }
+
+    /// Wait for the ready file; note the address it gives.
+    fn ready(&mut self) {
+        let ready = self.site.root().join("ready");
+        self.wait(|| ready.exists(), "the daemon to be ready");
         let note = fs::read_to_string(&ready).unwrap_or_default();
-        daemon.addr = note.lines().find_map(|l| l.strip_prefix("listen ")).unwrap_or_default().to_string();
-        daemon
+        self.addr = note.lines().find_map(|l| l.strip_prefix("listen ")).unwrap_or_default().to_string();
+    }
+
+    /// Stop the daemon (SIGTERM) if it runs, and start `feedwright <args>` on the same site, once
+    /// ready. The log goes on in the same file.
+    pub fn restart(&mut self, args: &[&str]) {
+        if self.child.try_wait().unwrap().is_none() {
+            self.terminate();
+        }
+        self.child = Self::start(&self.site, args, &[]);
+        self.ready();
     }
 
     pub fn log(&self) -> String {

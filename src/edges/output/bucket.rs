@@ -239,6 +239,10 @@ impl Destination for Bucket {
         self.manifest.get(rel).copied()
     }
 
+    fn published(&self) -> Vec<String> {
+        self.manifest.keys().cloned().collect()
+    }
+
     fn begin(&mut self, targets: &[String], max_age: u64) -> io::Result<()> {
         if let Some(bad) = targets.iter().find(|t| !is_safe(t)) {
             return Err(invalid(format!("refusing to write outside {}: {bad}", self.url)));

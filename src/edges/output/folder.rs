@@ -409,6 +409,10 @@ impl Destination for OutDir {
         self.manifest.get(rel).copied()
     }
 
+    fn published(&self) -> Vec<String> {
+        self.manifest.keys().cloned().collect()
+    }
+
     fn begin(&mut self, targets: &[String], _max_age: u64) -> io::Result<()> {
         if let Some(old) = self.batch.take() {
             self.abandon_batch(old)?;

@@ -52,6 +52,8 @@ pub trait Destination: Send {
     fn ids_pending(&self) -> bool;
     /// What the manifest knows of the file `rel`.
     fn stamp(&self, rel: &str) -> Option<Stamp>;
+    /// Every file the manifest names.
+    fn published(&self) -> Vec<String>;
     /// Start a batch that may write `targets`; `max_age`: how long readers and caches
     /// may keep a file (seconds).
     fn begin(&mut self, targets: &[String], max_age: u64) -> io::Result<()>;

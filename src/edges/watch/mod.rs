@@ -27,6 +27,7 @@ use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::site::{Affected, Change, Options, Site};
 use crate::edges::announce::Announcer;
+use crate::edges::index::{self, Loaded};
 use crate::edges::load::{Found, find_dir, find_site, read_change};
 use crate::edges::output::{Destination, Target, Written, content_tag};
 
@@ -126,15 +127,39 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     if let Some(out) = &daemon.out {
         daemon.site.hold_ids(out.ids().clone(), true);
     }
+    // The index a build (or this daemon, when it last stopped) left in `--out`: only the
+    // post files that changed since are parsed, and only the feeds that changed written.
+    let index_options = index_options(&opts.options);
+    let mut index = match daemon.out_abs.as_deref().map(|out| index::load(out, &index_options)) {
+        Some(Loaded::Index(index)) => Some(index),
+        Some(Loaded::Ignored(why)) => {
+            info!("{why}");
+            None
+        }
+        _ => None,
+    };
     let found = find_site(&root, daemon.out_abs.as_deref());
-    let (_, load_diagnostics) = crate::edges::parallel::apply_found(&mut daemon.site, &root, found, Vec::new());
+    let (_, load_diagnostics, from_index) =
+        crate::edges::parallel::apply_indexed(&mut daemon.site, &root, found, Vec::new(), index.as_mut());
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
     }
     daemon.log_diagnostics(load_diagnostics);
     let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.to_string());
-    let written = daemon.write_all().map_err(|source| WatchError::Io { path: PathBuf::from(&out_name), source })?;
+    let before = index.filter(|i| i.context == daemon.site.parse_context()).and_then(|i| i.prints);
+    let written = match before {
+        Some(prints) => {
+            let affected = daemon.site.changed_since(&prints);
+            info!(
+                "from the index: {from_index} post files unchanged; {} feeds changed",
+                affected.changed.len() + affected.removed.len()
+            );
+            daemon.start_from(&affected)
+        }
+        None => daemon.write_all(),
+    }
+    .map_err(|source| WatchError::Io { path: PathBuf::from(&out_name), source })?;
 
     let mut watcher = Watcher::start(&opts, tx.clone())?;
     for dir in watched_dirs(&root) {
@@ -156,8 +181,14 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
             .map_err(|source| WatchError::Io { path: ready.clone(), source })?;
     }
     daemon.run_loop(&rx, &mut watcher, &opts, &tx);
+    daemon.save_index(&opts, &index_options);
     info!("stopped");
     Ok(())
+}
+
+/// What an index depends on besides the files: which posts show.
+pub fn index_options(options: &Options) -> String {
+    format!("drafts={} future={}", options.drafts, options.future)
 }
 
 struct Daemon {
@@ -400,6 +431,47 @@ impl Daemon {
     /// Write every feed (at start and when the config changed).
     fn write_all(&mut self) -> std::io::Result<Written> {
         self.write(&Affected { config: true, ..Affected::default() })
+    }
+
+    /// Start from an output folder that holds every feed as the index fingerprinted it:
+    /// write what changed since. A publisher (`serve`) is first given every file the
+    /// folder holds.
+    fn start_from(&mut self, affected: &Affected) -> std::io::Result<Written> {
+        if let (Some(publisher), Some(out)) = (&mut self.publisher, &self.out) {
+            let mut files = std::collections::BTreeMap::new();
+            let folder = self.out_abs.as_deref().unwrap_or(Path::new("."));
+            for rel in out.published() {
+                let bytes = fs::read(folder.join(&rel))?;
+                let since = out.stamp(&rel).and_then(|s| s.since);
+                files.insert(rel, (bytes, since));
+            }
+            let moved = self.site.renderer().map(|r| r.moved());
+            publisher(Update {
+                files,
+                removed: Vec::new(),
+                full: true,
+                config: self.site.config().cloned(),
+                errors: Vec::new(),
+                moved,
+            });
+        }
+        let mut written = self.write(affected)?;
+        written.unchanged = self.out.as_ref().map_or(0, |o| o.published().len()).saturating_sub(written.written);
+        Ok(written)
+    }
+
+    /// At a graceful stop, after a write that succeeded: the index of the site as this
+    /// daemon last read and wrote it, so that the next start parses and writes only
+    /// what changes meanwhile. Files saved while events were still on their way are
+    /// compared by their bytes at the next start (the index's time is set back by the
+    /// longest such delay).
+    fn save_index(&self, opts: &WatchOptions, index_options: &str) {
+        let (Some(out), None) = (self.out_abs.as_deref(), self.retry) else { return };
+        let delay = opts.poll.unwrap_or_default() + opts.debounce + Duration::from_secs(1);
+        let started = crate::edges::inputs::started() - delay.as_nanos() as i128;
+        if let Err(e) = index::save(&self.root, out, &self.site, index_options, started, &[]) {
+            warn!("cannot write the index: {e}");
+        }
     }
 
     fn regenerate(&mut self, changed: &[String], mut affected: Affected, started: Instant) {
