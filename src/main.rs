@@ -16,6 +16,7 @@ use feedwright::edges::announce::Announcer;
 use feedwright::edges::index::{self, Index, Loaded};
 use feedwright::edges::load::find_site;
 use feedwright::edges::output::{DEFAULT_MAX_DELETES, Ids, Target};
+use feedwright::edges::parallel::Loaded as LoadedPosts;
 use feedwright::edges::serve::ServeOptions;
 use feedwright::edges::watch::{WatchError, WatchOptions};
 
@@ -224,7 +225,7 @@ fn open_site(
     out: Option<&Path>,
     held: Option<(&Ids, bool)>,
     index: Option<&mut Index>,
-) -> Result<(Site, Vec<Diagnostic>, usize), ExitCode> {
+) -> Result<(Site, Vec<Diagnostic>, LoadedPosts), ExitCode> {
     if !args.site.is_dir() {
         eprintln!("error: site folder `{}` does not exist", args.site.display());
         return Err(ExitCode::from(EXIT_CONFIG));
@@ -236,15 +237,15 @@ fn open_site(
     if let Some((ids, keep)) = held {
         site.hold_ids(ids.clone(), keep);
     }
-    let (_, mut diagnostics, from_index) =
-        feedwright::edges::parallel::apply_indexed(&mut site, &args.site, found, Vec::new(), index);
+    let mut loaded = feedwright::edges::parallel::apply_indexed(&mut site, &args.site, found, Vec::new(), index);
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     if site.config().is_none() {
         diagnostics.extend(site.diagnostics());
         report(&args.site, &diagnostics, 0);
         return Err(ExitCode::from(EXIT_CONFIG));
     }
     diagnostics.extend(site.diagnostics());
-    Ok((site, diagnostics, from_index))
+    Ok((site, diagnostics, loaded))
 }
 
 fn build(
@@ -302,7 +303,7 @@ fn build(
         }
     };
     let held = (!accept_id_changes).then(|| (dest.ids(), keep_going));
-    let (site, mut diagnostics, from_index) = match open_site(args, out.folder(), held, index.as_mut()) {
+    let (site, mut diagnostics, loaded_posts) = match open_site(args, out.folder(), held, index.as_mut()) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -322,7 +323,8 @@ fn build(
             let affected = site.changed_since(prints);
             if verbosity >= 1 {
                 eprintln!(
-                    "from the index: {from_index} of {} post files unchanged; {} feeds and {} archive pages changed",
+                    "from the index: {} of {} post files unchanged; {} feeds and {} archive pages changed",
+                    loaded_posts.from_index,
                     site.parsed().count(),
                     affected.changed.len() + affected.removed.len(),
                     affected.pages.len() + affected.pages_removed.len(),
@@ -366,12 +368,21 @@ fn build(
     }
     // The record that lets the next build stop early, when this one is complete.
     if let (Some(folder), 0) = (out.folder(), errors)
-        && let Err(e) = feedwright::edges::inputs::write(&args.site, folder, &site, &options, started_ns, &printed)
+        && let Err(e) = feedwright::edges::inputs::write(
+            &args.site,
+            folder,
+            &site,
+            &options,
+            started_ns,
+            &printed,
+            &loaded_posts.stats,
+        )
     {
         eprintln!("warning: cannot record the inputs: {e}");
     }
     if let (Some(folder), 0) = (out.folder(), errors)
-        && let Err(e) = index::save(&args.site, folder, &site, &index_options, started_ns, &rendering)
+        && let Err(e) =
+            index::save(&args.site, folder, &site, &index_options, started_ns, &rendering, Some(&loaded_posts.stats))
     {
         eprintln!("warning: cannot write the index: {e}");
     }

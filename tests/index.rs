@@ -305,3 +305,21 @@ fn serve_starts_from_the_index_and_serves_every_feed() {
     assert!(String::from_utf8_lossy(&d.get("/index.xml", &[]).body).contains("Beta, edited"));
     d.settles("serve's start from the index");
 }
+
+#[test]
+fn an_output_file_removed_or_changed_by_hand_is_written_again_beside_an_edit() {
+    let s = site();
+    build(&s, &[]);
+    let feed = s.out().join("tags/nfs/index.xml");
+    let good = fs::read(&feed).unwrap();
+    for (i, tamper) in [None, Some("tampered")].into_iter().enumerate() {
+        match tamper {
+            None => fs::remove_file(&feed).unwrap(),
+            Some(text) => fs::write(&feed, text).unwrap(),
+        }
+        // An edit of a post the feed does not show: the build goes to the index.
+        s.post("c", &format!("title: Gamma {i}\ndate: 2020-03-01T10:00:00Z\ncategories: [Storage]"), "Third.\n");
+        let err = build(&s, &[]);
+        assert_eq!(fs::read(&feed).unwrap(), good, "{err}");
+    }
+}

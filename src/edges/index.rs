@@ -26,7 +26,8 @@ use crate::core::diag::Diagnostic;
 use crate::core::input::post::Post;
 use crate::core::paths::slug::content_hash;
 use crate::core::{Prints, Site};
-use crate::edges::inputs::{Stat, TICK_NS, binary, stat};
+use crate::edges::inputs::{TICK_NS, binary};
+use crate::edges::load::{Stat, stat, stat_all};
 use crate::edges::output::{IDS_FILE, MANIFEST};
 
 /// The index's file name in the output folder.
@@ -45,7 +46,7 @@ struct SavedRef<'a> {
     options: &'a str,
     context: u64,
     started: i128,
-    output: [Option<Stat>; 2],
+    output: Vec<Option<Stat>>,
     prints: Prints,
     rendering: &'a [Diagnostic],
     posts: Vec<PostRef<'a>>,
@@ -65,7 +66,7 @@ struct Saved {
     options: String,
     context: u64,
     started: i128,
-    output: [Option<Stat>; 2],
+    output: Vec<Option<Stat>>,
     prints: Prints,
     rendering: Vec<Diagnostic>,
     posts: Vec<SavedPost>,
@@ -102,9 +103,16 @@ pub enum Loaded {
     Index(Index),
 }
 
-/// The output folder's own record of what was written: the manifest and the ids.
-fn output_stamp(out: &Path) -> [Option<Stat>; 2] {
-    [stat(&out.join(MANIFEST)), stat(&out.join(IDS_FILE))]
+/// The output folder as `stat` sees it: the manifest, the ids and every file the
+/// manifest names (a file changed or removed by hand is seen).
+fn output_stamp(out: &Path) -> Vec<Option<Stat>> {
+    let manifest = fs::read_to_string(out.join(MANIFEST)).unwrap_or_default();
+    let files: Vec<PathBuf> = [MANIFEST, IDS_FILE]
+        .into_iter()
+        .chain(manifest.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split('\t').next()))
+        .map(PathBuf::from)
+        .collect();
+    stat_all(out, &files)
 }
 
 /// Read the index in `out`, written by a build with `options`.
@@ -153,11 +161,11 @@ impl Index {
         self.posts.remove(rel)
     }
 
-    /// Whether `saved` is what the file `rel` holds now: it stats as recorded, and if it
-    /// may have changed within a clock tick of the indexed build, its bytes (read into
-    /// `buffer`, for a parse when they differ) hash to the parsed revision.
-    pub fn unchanged(&self, root: &Path, rel: &Path, saved: &SavedPost, buffer: &mut Vec<u8>) -> bool {
-        if stat(&root.join(rel)) != Some(saved.stat) {
+    /// Whether `saved` is what the file `rel` holds now: it stats (`now`) as recorded,
+    /// and if it may have changed within a clock tick of the indexed build, its bytes
+    /// (read into `buffer`) hash to the parsed revision.
+    pub fn unchanged(&self, root: &Path, rel: &Path, saved: &SavedPost, now: Stat, buffer: &mut Vec<u8>) -> bool {
+        if now != saved.stat {
             return false;
         }
         if saved.stat.mtime_ns <= self.started - TICK_NS {
@@ -178,7 +186,8 @@ impl SavedPost {
 }
 
 /// Write the index of a build that started at `started` (Unix ns) and has just written
-/// `out` whole. `rendering`: what its rendering found.
+/// `out` whole. `rendering`: what its rendering found. `stats`: each post file as it was
+/// when the build read it (`None`: as it is now).
 pub fn save(
     root: &Path,
     out: &Path,
@@ -186,10 +195,15 @@ pub fn save(
     options: &str,
     started: i128,
     rendering: &[Diagnostic],
+    stats: Option<&[(PathBuf, Stat)]>,
 ) -> io::Result<()> {
     let path = out.join(INDEX_FILE);
     let parsed: Vec<(&Path, Option<&Post>, &[Diagnostic])> = site.parsed().collect();
-    let stats: Vec<Option<Stat>> = parsed.par_iter().map(|(rel, _, _)| stat(&root.join(rel))).collect();
+    let read: Option<FxHashMap<&Path, Stat>> = stats.map(|s| s.iter().map(|(p, s)| (p.as_path(), *s)).collect());
+    let stats: Vec<Option<Stat>> = match &read {
+        Some(read) => parsed.iter().map(|(rel, _, _)| read.get(rel).copied()).collect(),
+        None => parsed.par_iter().map(|(rel, _, _)| stat(&root.join(rel))).collect(),
+    };
     let posts = parsed
         .into_iter()
         .zip(stats)

@@ -13,7 +13,7 @@
 
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -23,7 +23,7 @@ use crate::core::input::config::CONFIG_FILES;
 use crate::core::input::ids::PINS_FILE;
 use crate::core::paths::slug::content_hash;
 use crate::core::render::local_files;
-use crate::edges::load::find_site;
+use crate::edges::load::{Stat, find_site, stat, stat_all};
 use crate::edges::output::{IDS_FILE, MANIFEST};
 
 pub use crate::edges::output::INPUTS_FILE;
@@ -42,53 +42,6 @@ pub enum Check {
     Changed,
     /// The record cannot be trusted (why): build, and say so.
     Ignored(String),
-}
-
-/// A file as `stat` sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Stat {
-    pub(crate) size: u64,
-    pub(crate) mtime_ns: i128,
-    pub(crate) inode: u64,
-}
-
-pub(crate) fn stat(path: &Path) -> Option<Stat> {
-    let meta = fs::metadata(path).ok()?;
-    let mtime_ns = match meta.modified().ok()?.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    };
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let inode = 0;
-    Some(Stat { size: meta.len(), mtime_ns, inode })
-}
-
-/// `stat` of the file `name` in the open folder `dir` (what [`stat`] gives for its path).
-pub(crate) fn stat_in(dir: &fs::File, name: &std::ffi::OsStr) -> Option<Stat> {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::ffi::OsStrExt;
-        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
-        // SAFETY: fstatat on a folder we hold open, a NUL-terminated name, and a stat
-        // buffer it fills (zeroed, as plain data).
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        if unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr(), &mut st, 0) } != 0 {
-            return None;
-        }
-        if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
-            return None;
-        }
-        let mtime_ns = st.st_mtime as i128 * 1_000_000_000 + st.st_mtime_nsec as i128;
-        Some(Stat { size: st.st_size as u64, mtime_ns, inode: st.st_ino })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, name);
-        None
-    }
 }
 
 fn now_ns() -> i128 {
@@ -188,26 +141,16 @@ fn compare(site: &Path, out: &Path, options: &str, body: &str) -> Option<Check> 
         recorded.push((Path::new(path), stat, hash));
     }
     // One `stat` per post, on every core, relative to its open folder (no path walk).
-    let folders: std::collections::HashMap<&Path, Option<fs::File>> = found
-        .posts
-        .iter()
-        .filter_map(|rel| rel.parent())
-        .collect::<std::collections::BTreeSet<&Path>>()
-        .into_iter()
-        .map(|dir| (dir, fs::File::open(site.join(dir)).ok()))
-        .collect();
-    let same = found.posts.par_iter().zip(recorded.par_iter()).all(|(rel, (path, recorded, hash))| {
-        let folder = rel.parent().and_then(|d| folders.get(d)).and_then(Option::as_ref);
-        let now = match (folder, rel.file_name()) {
-            (Some(dir), Some(name)) if cfg!(unix) => stat_in(dir, name),
-            _ => stat(&site.join(rel)),
-        };
-        if path.as_os_str() != rel.as_os_str() || now != Some(*recorded) {
-            return false;
-        }
-        !racy(recorded)
-            || fs::read(site.join(rel)).ok().map(|b| format!("{:016x}", content_hash(&b))).as_deref() == Some(*hash)
-    });
+    let stats = stat_all(site, &found.posts);
+    let same = found.posts.par_iter().zip(stats.par_iter()).zip(recorded.par_iter()).all(
+        |((rel, now), (path, recorded, hash))| {
+            if path.as_os_str() != rel.as_os_str() || *now != Some(*recorded) {
+                return false;
+            }
+            !racy(recorded)
+                || fs::read(site.join(rel)).ok().map(|b| format!("{:016x}", content_hash(&b))).as_deref() == Some(*hash)
+        },
+    );
     if !same {
         return Some(Check::Changed);
     }
@@ -241,7 +184,7 @@ fn format_stat(s: &Stat) -> String {
 
 /// Write the record of a build that started at `started` (Unix ns) and has just written
 /// `out` whole, with no error. `warnings`: what it printed, printed again by a build that
-/// stops at the record.
+/// stops at the record. `stats`: each post file the build read, as it was when read.
 pub fn write(
     site_root: &Path,
     out: &Path,
@@ -249,6 +192,7 @@ pub fn write(
     options: &str,
     started: i128,
     warnings: &[String],
+    stats: &[(PathBuf, Stat)],
 ) -> io::Result<()> {
     let path = out.join(INPUTS_FILE);
     let _ = fs::remove_file(&path);
@@ -273,9 +217,7 @@ pub fn write(
             line(&["config", name, &format_stat(s), &used]);
         }
     }
-    let found = find_site(site_root, fs::canonicalize(out).ok().as_deref());
-    for rel in &found.posts {
-        let Some(s) = stat(&site_root.join(rel)) else { return Ok(()) };
+    for (rel, s) in stats {
         // The hash of the bytes the build parsed (none for a file that is not a post).
         let hash = site.post(rel).map_or("-".to_string(), |p| format!("{:016x}", p.revision));
         line(&[
@@ -291,7 +233,7 @@ pub fn write(
     // in the feeds), and the ones looked for and missing.
     if let Some(config) = site.config() {
         let mut seen = std::collections::BTreeSet::new();
-        for rel in &found.posts {
+        for (rel, _) in stats {
             let Some((post, media)) = site.post(rel).and_then(|p| p.media.as_deref().map(|m| (p, m))) else {
                 continue;
             };

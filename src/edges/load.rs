@@ -99,16 +99,22 @@ pub fn read_change(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>) -
 
 fn read_file(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
-    read_file_into(root, path, diagnostics, &mut bytes).then_some(bytes)
+    read_file_into(root, path, diagnostics, &mut bytes).map(|_| bytes)
 }
 
 /// Read a post file into `buffer` (cleared first; its capacity reused): a whole build
-/// reads every post through one buffer per thread, not one allocation per file.
-pub fn read_post_into(root: &Path, rel: &Path, diagnostics: &mut Vec<Diagnostic>, buffer: &mut Vec<u8>) -> bool {
+/// reads every post through one buffer per thread, not one allocation per file. The
+/// file as `stat` saw it when it was opened, when it was read.
+pub fn read_post_into(
+    root: &Path,
+    rel: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+    buffer: &mut Vec<u8>,
+) -> Option<Stat> {
     read_file_into(root, &root.join(rel), diagnostics, buffer)
 }
 
-fn read_file_into(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>, bytes: &mut Vec<u8>) -> bool {
+fn read_file_into(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>, bytes: &mut Vec<u8>) -> Option<Stat> {
     bytes.clear();
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut cannot = |e: io::Error| diagnostics.push(Diagnostic::error(rel, 0, format!("cannot read: {e}")));
@@ -116,14 +122,14 @@ fn read_file_into(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>, b
         Ok(file) => file,
         Err(e) => {
             cannot(e);
-            return false;
+            return None;
         }
     };
-    let len = match file.metadata() {
-        Ok(meta) => meta.len(),
+    let (len, stat) = match file.metadata() {
+        Ok(meta) => (meta.len(), Stat::of(&meta)),
         Err(e) => {
             cannot(e);
-            return false;
+            return None;
         }
     };
     if len > MAX_FILE_BYTES {
@@ -136,19 +142,19 @@ fn read_file_into(root: &Path, path: &Path, diagnostics: &mut Vec<Diagnostic>, b
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         ));
-        return false;
+        return None;
     }
     // One byte more than the size, so a file that grew while being read is read whole.
     bytes.reserve(len as usize + 1);
     match (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(bytes) {
         Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => {
             diagnostics.push(Diagnostic::error(rel, 0, "file grew past the size limit while being read: skipped"));
-            false
+            None
         }
-        Ok(_) => true,
+        Ok(_) => Some(stat),
         Err(e) => {
             diagnostics.push(Diagnostic::error(rel, 0, format!("cannot read: {e}")));
-            false
+            None
         }
     }
 }
@@ -203,5 +209,80 @@ fn walk(
         if input_kind(rel) == InputKind::Post {
             posts.push(rel.to_path_buf());
         }
+    }
+}
+
+/// A file as `stat` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stat {
+    pub(crate) size: u64,
+    pub(crate) mtime_ns: i128,
+    pub(crate) inode: u64,
+}
+
+impl Stat {
+    pub(crate) fn of(meta: &fs::Metadata) -> Stat {
+        let mtime_ns = match meta.modified().map(|m| m.duration_since(std::time::SystemTime::UNIX_EPOCH)) {
+            Ok(Ok(d)) => d.as_nanos() as i128,
+            Ok(Err(e)) => -(e.duration().as_nanos() as i128),
+            Err(_) => 0,
+        };
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Stat { size: meta.len(), mtime_ns, inode }
+    }
+}
+
+pub(crate) fn stat(path: &Path) -> Option<Stat> {
+    fs::metadata(path).ok().map(|meta| Stat::of(&meta))
+}
+
+/// `stat` of every file `rels` names under `root`, on every core, each relative to its
+/// open folder (no path walk per file).
+pub(crate) fn stat_all(root: &Path, rels: &[PathBuf]) -> Vec<Option<Stat>> {
+    use rayon::prelude::*;
+    let folders: std::collections::HashMap<&Path, Option<fs::File>> = rels
+        .iter()
+        .filter_map(|rel| rel.parent())
+        .collect::<std::collections::BTreeSet<&Path>>()
+        .into_iter()
+        .map(|dir| (dir, fs::File::open(root.join(dir)).ok()))
+        .collect();
+    rels.par_iter()
+        .map(|rel| {
+            let folder = rel.parent().and_then(|d| folders.get(d)).and_then(Option::as_ref);
+            match (folder, rel.file_name()) {
+                (Some(dir), Some(name)) if cfg!(unix) => stat_in(dir, name),
+                _ => stat(&root.join(rel)),
+            }
+        })
+        .collect()
+}
+
+/// `stat` of the file `name` in the open folder `dir` (what [`stat`] gives for its path).
+pub(crate) fn stat_in(dir: &fs::File, name: &std::ffi::OsStr) -> Option<Stat> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
+        // SAFETY: fstatat on a folder we hold open, a NUL-terminated name, and a stat
+        // buffer it fills (zeroed, as plain data).
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr(), &mut st, 0) } != 0 {
+            return None;
+        }
+        if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            return None;
+        }
+        let mtime_ns = st.st_mtime as i128 * 1_000_000_000 + st.st_mtime_nsec as i128;
+        Some(Stat { size: st.st_size as u64, mtime_ns, inode: st.st_ino })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, name);
+        None
     }
 }

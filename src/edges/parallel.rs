@@ -18,7 +18,7 @@ use crate::core::render::{archive_paths, feed_files};
 use crate::core::site::{Affected, Change, Site};
 use crate::core::xmltext::WriteError;
 use crate::edges::index::{Index, SavedPost};
-use crate::edges::load::{Found, read_post_into};
+use crate::edges::load::{Found, Stat, read_post_into, stat_all};
 use crate::edges::output::{Destination, Written};
 
 /// Apply a large batch with the posts parsed on every core: config files first, then
@@ -43,67 +43,102 @@ pub fn apply_parallel(site: &mut Site, changes: Vec<Change>) -> Affected {
 /// each post file read and parsed on every core, its bytes dropped at once when the
 /// site reads them again on demand. Problems reading files are returned.
 pub fn apply_found(site: &mut Site, root: &Path, found: Found, changes: Vec<Change>) -> (Affected, Vec<Diagnostic>) {
-    let (affected, diagnostics, _) = apply_indexed(site, root, found, changes, None);
-    (affected, diagnostics)
+    let loaded = apply_indexed(site, root, found, changes, None);
+    (loaded.affected, loaded.diagnostics)
+}
+
+/// What [`apply_indexed`] did.
+pub struct Loaded {
+    pub affected: Affected,
+    /// Problems reading files.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many posts came from the index.
+    pub from_index: usize,
+    /// Each post file read (or taken from the index) as `stat` saw it when it was read.
+    pub stats: Vec<(PathBuf, Stat)>,
+}
+
+/// A post file's saved parse, and how the file stats now.
+struct Saved {
+    post: SavedPost,
+    now: Stat,
+}
+
+/// One post file read (or taken from the index): the change for `apply`, the problems
+/// reading it, how it stat'ed when read, and whether it came from the index.
+struct Read {
+    change: Option<Change>,
+    problems: Vec<Diagnostic>,
+    stat: Option<(PathBuf, Stat)>,
+    reused: bool,
 }
 
 /// [`apply_found`], taking each post whose file has not changed from `index` (parsed by
-/// the indexed build under the same config) instead of reading and parsing it. Also
-/// returns how many posts came from the index.
+/// the indexed build under the same config) instead of reading and parsing it.
 pub fn apply_indexed(
     site: &mut Site,
     root: &Path,
     found: Found,
     mut changes: Vec<Change>,
     index: Option<&mut Index>,
-) -> (Affected, Vec<Diagnostic>, usize) {
+) -> Loaded {
     changes.extend(found.configs);
     let mut affected = apply_parallel(site, changes);
     let shared: &Site = site;
     let mut index = index.filter(|i| i.context == shared.parse_context());
-    let work: Vec<(PathBuf, Option<SavedPost>)> = match index.as_deref_mut() {
-        Some(index) => found
-            .posts
-            .into_iter()
-            .map(|rel| {
-                let saved = index.take(&rel);
-                (rel, saved)
-            })
-            .collect(),
+    // Each file with its saved parse and how it stats now (one pass, every core).
+    let work: Vec<(PathBuf, Option<Saved>)> = match index.as_deref_mut() {
+        Some(index) => {
+            let now = stat_all(root, &found.posts);
+            found
+                .posts
+                .into_iter()
+                .zip(now)
+                .map(|(rel, now)| {
+                    let saved = index.take(&rel).and_then(|post| Some(Saved { post, now: now? }));
+                    (rel, saved)
+                })
+                .collect()
+        }
         None => found.posts.into_iter().map(|rel| (rel, None)).collect(),
     };
     let index: Option<&Index> = index.as_deref();
-    let read: Vec<(Option<Change>, Vec<Diagnostic>, bool)> = work
+    let read: Vec<Read> = work
         .into_par_iter()
         .map(|(rel, saved)| {
             thread_local! {
                 static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
             }
             let mut problems = Vec::new();
-            let (change, reused) = BUFFER.with_borrow_mut(|buffer| {
-                if let (Some(index), Some(saved)) = (index, saved)
-                    && index.unchanged(root, &rel, &saved, buffer)
+            let (change, stat, reused) = BUFFER.with_borrow_mut(|buffer| {
+                if let (Some(index), Some(Saved { post: saved, now })) = (index, saved)
+                    && index.unchanged(root, &rel, &saved, now, buffer)
                 {
                     let (post, diagnostics) = saved.into_parts();
                     if let Some(change) = shared.saved_parse(rel.clone(), post, diagnostics) {
-                        return (Some(change), true);
+                        return (Some(change), Some((rel, now)), true);
                     }
                 }
-                (read_post_into(root, &rel, &mut problems, buffer).then(|| shared.prepare_from(rel, buffer)), false)
+                match read_post_into(root, &rel, &mut problems, buffer) {
+                    Some(stat) => (Some(shared.prepare_from(rel.clone(), buffer)), Some((rel, stat)), false),
+                    None => (None, None, false),
+                }
             });
-            (change, problems, reused)
+            Read { change, problems, stat, reused }
         })
         .collect();
     let mut diagnostics = found.diagnostics;
     let mut prepared = Vec::with_capacity(read.len());
+    let mut stats = Vec::with_capacity(read.len());
     let mut from_index = 0;
-    for (change, problems, reused) in read {
-        prepared.extend(change);
-        diagnostics.extend(problems);
-        from_index += usize::from(reused);
+    for read in read {
+        prepared.extend(read.change);
+        diagnostics.extend(read.problems);
+        stats.extend(read.stat);
+        from_index += usize::from(read.reused);
     }
     affected.merge(site.apply(prepared));
-    (affected, diagnostics, from_index)
+    Loaded { affected, diagnostics, from_index, stats }
 }
 
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that

@@ -41,18 +41,21 @@ pub struct Feed<'a> {
 }
 
 /// A post in feed order: newest first, then by id (unique among visible posts), then path.
+/// Its date is kept beside it (Unix seconds and nanoseconds), so that ordering a large
+/// set compares in place and reads a post only on a tie.
 #[derive(Debug, Clone)]
-pub struct Ranked(pub Arc<Post>);
+pub struct Ranked(pub Arc<Post>, (i64, u32));
+
+impl Ranked {
+    pub fn new(post: Arc<Post>) -> Ranked {
+        let at = post.date.instant;
+        Ranked(post, (at.timestamp(), at.timestamp_subsec_nanos()))
+    }
+}
 
 impl Ord for Ranked {
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .0
-            .date
-            .instant
-            .cmp(&self.0.date.instant)
-            .then_with(|| self.0.id.cmp(&other.0.id))
-            .then_with(|| self.0.source.cmp(&other.0.source))
+        other.1.cmp(&self.1).then_with(|| self.0.id.cmp(&other.0.id)).then_with(|| self.0.source.cmp(&other.0.source))
     }
 }
 
@@ -109,7 +112,7 @@ impl Catalog {
     /// Add a visible post to every feed it belongs to.
     pub fn insert(&mut self, config: &Config, post: &Arc<Post>) {
         self.changed_posts.push(post.clone());
-        if self.all.insert(Ranked(post.clone())) {
+        if self.all.insert(Ranked::new(post.clone())) {
             self.updated.add(post.updated);
         }
         post.tags.iter().for_each(|t| self.tags.add(t, post));
@@ -129,7 +132,7 @@ impl Catalog {
         }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
-                self.custom[i].insert(Ranked(post.clone()));
+                self.custom[i].insert(Ranked::new(post.clone()));
             }
         }
     }
@@ -137,7 +140,7 @@ impl Catalog {
     /// Take a post out of every feed (`post` must be the version that was inserted).
     pub fn remove(&mut self, config: &Config, post: &Arc<Post>) {
         self.changed_posts.push(post.clone());
-        if self.all.remove(&Ranked(post.clone())) {
+        if self.all.remove(&Ranked::new(post.clone())) {
             self.updated.remove(&post.updated);
         }
         post.tags.iter().for_each(|t| self.tags.remove(t, post));
@@ -158,7 +161,7 @@ impl Catalog {
         }
         for (i, feed) in config.feeds.iter().enumerate() {
             if matches(feed, post) {
-                self.custom[i].remove(&Ranked(post.clone()));
+                self.custom[i].remove(&Ranked::new(post.clone()));
             }
         }
     }

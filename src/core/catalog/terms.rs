@@ -36,10 +36,10 @@ impl Terms {
         let key = lowercase(name);
         match self.members.get_mut(key.as_ref()) {
             Some(set) => {
-                set.insert(Ranked(post.clone()));
+                set.insert(Ranked::new(post.clone()));
             }
             None => {
-                self.members.insert(key.to_string(), BTreeSet::from([Ranked(post.clone())]));
+                self.members.insert(key.to_string(), BTreeSet::from([Ranked::new(post.clone())]));
             }
         }
         match self.spellings.get_mut(key.as_ref()) {
@@ -52,7 +52,7 @@ impl Terms {
     pub(super) fn remove(&mut self, name: &str, post: &Arc<Post>) {
         let key = name.to_lowercase();
         if let Some(set) = self.members.get_mut(&key) {
-            set.remove(&Ranked(post.clone()));
+            set.remove(&Ranked::new(post.clone()));
             if set.is_empty() {
                 self.members.remove(&key);
             }

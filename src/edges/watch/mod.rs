@@ -139,20 +139,20 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
         _ => None,
     };
     let found = find_site(&root, daemon.out_abs.as_deref());
-    let (_, load_diagnostics, from_index) =
-        crate::edges::parallel::apply_indexed(&mut daemon.site, &root, found, Vec::new(), index.as_mut());
+    let loaded = crate::edges::parallel::apply_indexed(&mut daemon.site, &root, found, Vec::new(), index.as_mut());
     if daemon.site.config().is_none() {
         let messages: Vec<String> = daemon.site.diagnostics().iter().map(|d| d.to_string()).collect();
         return Err(WatchError::Config(messages.join("\n")));
     }
-    daemon.log_diagnostics(load_diagnostics);
+    daemon.log_diagnostics(loaded.diagnostics);
     let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.to_string());
     let before = index.filter(|i| i.context == daemon.site.parse_context()).and_then(|i| i.prints);
     let written = match before {
         Some(prints) => {
             let affected = daemon.site.changed_since(&prints);
             info!(
-                "from the index: {from_index} post files unchanged; {} feeds changed",
+                "from the index: {} post files unchanged; {} feeds changed",
+                loaded.from_index,
                 affected.changed.len() + affected.removed.len()
             );
             daemon.start_from(&affected)
@@ -469,7 +469,7 @@ impl Daemon {
         let (Some(out), None) = (self.out_abs.as_deref(), self.retry) else { return };
         let delay = opts.poll.unwrap_or_default() + opts.debounce + Duration::from_secs(1);
         let started = crate::edges::inputs::started() - delay.as_nanos() as i128;
-        if let Err(e) = index::save(&self.root, out, &self.site, index_options, started, &[]) {
+        if let Err(e) = index::save(&self.root, out, &self.site, index_options, started, &[], None) {
             warn!("cannot write the index: {e}");
         }
     }
