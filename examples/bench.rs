@@ -4,7 +4,7 @@
 //!
 //! Options: `--sizes 2300,10000,50000` `--runs 5` `--edits 20` `--watch-posts 50000`
 //! `--debounce-ms 50` `--publish-posts 10000` `--dir /tmp/feedwright-bench`
-//! `--cases build,watch,publish,archives,serve` (and `same`: Hugo writing what feedwright
+//! `--cases build,watch,publish,archives,serve,restart` (and `same`: Hugo writing what feedwright
 //! writes, into tmpfs and, with `--disk DIR`, into a disk folder beside `cp -r`). Prints medians (wall time, peak RSS), the ratio to Hugo
 //! measured in the same run (when `hugo` is on PATH), watch latency percentiles, publishing
 //! to a local S3 server (moto's, when `python3 -m moto.server` runs: requests counted from
@@ -378,6 +378,7 @@ fn main() {
     if case("serve") {
         serve_case(&args);
     }
+    let restart = case("restart").then(|| restart_case(&args));
 
     // The targets of the second performance round (like-for-like with Hugo and the disk
     // floor are printed by `same`; serve beside watch by `serve`).
@@ -411,6 +412,21 @@ fn main() {
             args.watch_posts,
             w.rss_mib
         );
+    }
+    if let Some(r) = &restart {
+        let fifty = args.watch_posts == 50_000;
+        for (name, ready, rss) in [("watch", r.watch_ready, r.watch_rss), ("serve", r.serve_ready, r.serve_rss)] {
+            println!(
+                "{} {name} ready from the index at {} posts ≤ 0.5 s: {ready:.3} s",
+                verdict(fifty && ready <= 0.5),
+                args.watch_posts
+            );
+            println!(
+                "{} {name} memory from the index at {} posts ≤ 250 MiB: {rss:.0} MiB",
+                verdict(fifty && rss <= 250.0),
+                args.watch_posts
+            );
+        }
     }
     if let Some(p) = publish {
         println!(
@@ -935,4 +951,115 @@ fn walk_bytes(dir: &Path) -> u64 {
         }
     }
     total
+}
+
+/// Start `feedwright <args>` and wait for its ready file: the child, the seconds until
+/// ready, and its peak RSS then (MiB).
+fn start_daemon(args: &Args, daemon_args: &[&str], site: &Path, name: &str) -> (Child, f64, f64) {
+    let ready = args.dir.join(format!("{name}-ready"));
+    let _ = fs::remove_file(&ready);
+    let started = Instant::now();
+    let mut child = Command::new(feedwright())
+        .args(daemon_args)
+        .args(["--debounce-ms", &args.debounce_ms.to_string(), "--site"])
+        .arg(site)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stderr(fs::File::create(args.dir.join(format!("{name}.log"))).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {name}: {e}"));
+    while !ready.exists() {
+        assert!(started.elapsed() < Duration::from_secs(600), "{name} never became ready");
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{name} ended before it was ready: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let ready_s = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mib(&child);
+    (child, ready_s, rss)
+}
+
+fn peak_rss_mib(child: &Child) -> f64 {
+    let status = fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// SIGTERM, and wait for the daemon to stop (it writes its index first).
+fn stop_daemon(mut child: Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
+
+struct RestartResult {
+    watch_ready: f64,
+    watch_rss: f64,
+    serve_ready: f64,
+    serve_rss: f64,
+}
+
+/// Daemons starting from the index a build or a daemon left in `--out`: `watch` after a
+/// build, `watch` after a graceful stop with one post edited meanwhile, and `serve` after
+/// a build (which also reads every file from the folder to serve it). Medians of `runs`.
+fn restart_case(args: &Args) -> RestartResult {
+    let posts = args.watch_posts;
+    eprintln!("daemons starting from the index on {posts} posts…");
+    let site = corpus(args, posts);
+    let out = args.dir.join("restart-out");
+    let out_arg = out.to_str().unwrap().to_string();
+    let build = || {
+        let status = Command::new(feedwright()).args(["build", "-q", "--site"]).arg(&site).arg("--out").arg(&out).status();
+        assert!(status.is_ok_and(|s| s.success()), "build failed");
+    };
+    let _ = fs::remove_dir_all(&out);
+    build();
+    let newest = newest_post(&site);
+    let original = fs::read_to_string(&newest).unwrap();
+    let (mut watch_ready, mut watch_rss, mut again_ready, mut again_rss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut serve_ready, mut serve_rss) = (Vec::new(), Vec::new());
+    for k in 0..args.runs {
+        // After a build, one post edited since.
+        fs::write(&newest, format!("{original}\nEdited before watch ({k}).\n")).unwrap();
+        build();
+        fs::write(&newest, format!("{original}\nEdited after the build ({k}).\n")).unwrap();
+        let (child, ready, rss) = start_daemon(args, &["watch", "--out", &out_arg], &site, "restart-watch");
+        watch_ready.push(ready);
+        watch_rss.push(rss);
+        stop_daemon(child);
+        // After the daemon's own graceful stop, one post edited meanwhile.
+        fs::write(&newest, format!("{original}\nEdited while stopped ({k}).\n")).unwrap();
+        let (child, ready, rss) = start_daemon(args, &["watch", "--out", &out_arg], &site, "restart-watch-again");
+        again_ready.push(ready);
+        again_rss.push(rss);
+        stop_daemon(child);
+        // serve after a build, one post edited since.
+        build();
+        fs::write(&newest, format!("{original}\nEdited before serve ({k}).\n")).unwrap();
+        let (child, ready, rss) =
+            start_daemon(args, &["serve", "--listen", "127.0.0.1:0", "--out", &out_arg], &site, "restart-serve");
+        serve_ready.push(ready);
+        serve_rss.push(rss);
+        stop_daemon(child);
+    }
+    fs::write(&newest, &original).unwrap();
+    let from_index = fs::read_to_string(args.dir.join("restart-watch.log")).unwrap_or_default();
+    let line = from_index.lines().find(|l| l.contains("from the index")).unwrap_or("(no index used)");
+    println!("\n## daemons starting from the index ({posts} posts, one post edited since; medians of {})\n", args.runs);
+    println!("| start | ready | peak RSS at ready |");
+    println!("|---|---|---|");
+    let r = RestartResult {
+        watch_ready: median(watch_ready),
+        watch_rss: median(watch_rss),
+        serve_ready: median(serve_ready),
+        serve_rss: median(serve_rss),
+    };
+    println!("| watch, after a build | {:.3} s | {:.0} MiB |", r.watch_ready, r.watch_rss);
+    println!("| watch, after its own graceful stop | {:.3} s | {:.0} MiB |", median(again_ready), median(again_rss));
+    println!("| serve, after a build | {:.3} s | {:.0} MiB |", r.serve_ready, r.serve_rss);
+    println!("\nwatch's log: {}", line.trim());
+    r
 }

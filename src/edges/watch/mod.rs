@@ -434,28 +434,34 @@ impl Daemon {
     }
 
     /// Start from an output folder that holds every feed as the index fingerprinted it:
-    /// write what changed since. A publisher (`serve`) is first given every file the
-    /// folder holds.
+    /// write what changed since. A publisher (`serve`) is then given every file the
+    /// folder holds, read from it rather than rendered (its encodings are made behind,
+    /// after the rendering, so that they do not hold the rendering up).
     fn start_from(&mut self, affected: &Affected) -> std::io::Result<Written> {
-        if let (Some(publisher), Some(out)) = (&mut self.publisher, &self.out) {
+        let publisher = self.publisher.take();
+        let written = self.write(affected);
+        self.publisher = publisher;
+        let mut written = written?;
+        if let (Some(publisher), Some(out), Some(folder)) = (&mut self.publisher, &self.out, &self.out_abs) {
             let mut files = std::collections::BTreeMap::new();
-            let folder = self.out_abs.as_deref().unwrap_or(Path::new("."));
             for rel in out.published() {
                 let bytes = fs::read(folder.join(&rel))?;
                 let since = out.stamp(&rel).and_then(|s| s.since);
                 files.insert(rel, (bytes, since));
             }
-            let moved = self.site.renderer().map(|r| r.moved());
+            let mut errors: Vec<String> =
+                self.site.diagnostics().iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+            errors.sort();
+            errors.dedup();
             publisher(Update {
                 files,
                 removed: Vec::new(),
                 full: true,
                 config: self.site.config().cloned(),
-                errors: Vec::new(),
-                moved,
+                errors,
+                moved: self.site.renderer().map(|r| r.moved()),
             });
         }
-        let mut written = self.write(affected)?;
         written.unchanged = self.out.as_ref().map_or(0, |o| o.published().len()).saturating_sub(written.written);
         Ok(written)
     }
