@@ -1012,14 +1012,16 @@ fn restart_case(args: &Args) -> RestartResult {
     let out = args.dir.join("restart-out");
     let out_arg = out.to_str().unwrap().to_string();
     let build = || {
-        let status = Command::new(feedwright()).args(["build", "-q", "--site"]).arg(&site).arg("--out").arg(&out).status();
+        let status =
+            Command::new(feedwright()).args(["build", "-q", "--site"]).arg(&site).arg("--out").arg(&out).status();
         assert!(status.is_ok_and(|s| s.success()), "build failed");
     };
     let _ = fs::remove_dir_all(&out);
     build();
     let newest = newest_post(&site);
     let original = fs::read_to_string(&newest).unwrap();
-    let (mut watch_ready, mut watch_rss, mut again_ready, mut again_rss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut watch_ready, mut watch_rss, mut again_ready, mut again_rss) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut serve_ready, mut serve_rss) = (Vec::new(), Vec::new());
     for k in 0..args.runs {
         // After a build, one post edited since.

@@ -15,12 +15,13 @@
 //! stats only. This index is what a build with something to do starts from.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::core::diag::Diagnostic;
 use crate::core::input::post::Post;
@@ -219,11 +220,37 @@ pub fn save(
         rendering,
         posts,
     };
-    let body = postcard::to_stdvec(&saved).map_err(io::Error::other)?;
-    let mut bytes = format!("{MAGIC} {:016x}\n", content_hash(&body)).into_bytes();
-    bytes.extend_from_slice(&body);
+    // Streamed to the file, hashed on the way: a large site's index is never a second
+    // copy in memory. The header's checksum is written last, over its placeholder.
     let partial = out.join(format!("{INDEX_FILE}.partial"));
-    fs::write(&partial, bytes).and_then(|()| fs::rename(&partial, &path))
+    let mut writer =
+        Hashing { inner: io::BufWriter::with_capacity(1 << 20, fs::File::create(&partial)?), hash: Xxh3::new() };
+    writer.inner.write_all(format!("{MAGIC} {:016x}\n", 0).as_bytes())?;
+    postcard::to_io(&saved, &mut writer).map_err(io::Error::other)?;
+    let checksum = writer.hash.digest();
+    let mut file = writer.inner.into_inner().map_err(|e| e.into_error())?;
+    file.seek(io::SeekFrom::Start(MAGIC.len() as u64 + 1))?;
+    file.write_all(format!("{checksum:016x}").as_bytes())?;
+    drop(file);
+    fs::rename(&partial, &path)
+}
+
+/// A writer that hashes what it writes (XXH3, as `content_hash` does in one go).
+struct Hashing<W> {
+    inner: W,
+    hash: Xxh3,
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hash.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Remove the index of `out`.

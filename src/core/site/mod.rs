@@ -296,7 +296,18 @@ impl Site {
             self.rebuild_catalog();
             self.generation += 1;
         } else {
-            for path in &recheck {
+            // Newest first, the order feeds keep: a large batch then adds to the same end
+            // of each feed's ordered set, not all over it.
+            let mut order: Vec<(Option<(i64, u32)>, &PathBuf)> = recheck
+                .iter()
+                .map(|path| {
+                    let at = self.sources.get(path).and_then(|s| s.post.as_ref()).map(|p| p.date.instant);
+                    (at.map(|at| (at.timestamp(), at.timestamp_subsec_nanos())), path)
+                })
+                .collect();
+            order.sort_unstable_by(|a, b| b.cmp(a));
+            let order: Vec<PathBuf> = order.into_iter().map(|(_, path)| path.clone()).collect();
+            for path in &order {
                 self.show_or_hide(path);
             }
         }
