@@ -281,7 +281,7 @@ fn build(
             _ => {}
         }
     }
-    let index_options = feedwright::edges::watch::index_options(&Options { drafts: args.drafts, future: args.future });
+    let index_options = index::options(&Options { drafts: args.drafts, future: args.future });
     // Something changed: start from the index of the last build (parse only the files
     // that changed, write only the feeds whose fingerprint moved).
     let mut index = match out.folder().map(|folder| index::load(folder, &index_options)) {
@@ -349,7 +349,8 @@ fn build(
     // did not render again.
     let mut rendering = outcome.diagnostics;
     if let Some((_, before)) = before {
-        rendering.extend(before.into_iter().filter(|d| !outcome.pass.contains(&d.path)));
+        rendering
+            .extend(before.into_iter().filter(|d| site.post(&d.path).is_some() && !outcome.pass.contains(&d.path)));
     }
     diagnostics.extend(rendering.iter().cloned());
     let files = outcome.files;

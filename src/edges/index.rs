@@ -9,7 +9,9 @@
 //! and, when its time is not safely before the indexed build (saved in the same clock
 //! tick, or while the build ran), when its bytes hash to the parsed revision. The
 //! fingerprints are taken only while the output folder is as the indexed build left it
-//! (its manifest and ids files unchanged); any other writer makes them stale.
+//! (the manifest, the ids and every file it names stat as they did then); another
+//! writer, a file changed by hand or an interrupted write makes them stale, and every
+//! feed is rendered again (only bytes that differ are written).
 //!
 //! The quick "nothing changed" check is the inputs record (`edges::inputs`): it reads
 //! stats only. This index is what a build with something to do starts from.
@@ -26,7 +28,7 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::core::diag::Diagnostic;
 use crate::core::input::post::Post;
 use crate::core::paths::slug::content_hash;
-use crate::core::{Prints, Site};
+use crate::core::{Options, Prints, Site};
 use crate::edges::inputs::{TICK_NS, binary};
 use crate::edges::load::{Stat, stat, stat_all};
 use crate::edges::output::{IDS_FILE, MANIFEST};
@@ -102,6 +104,13 @@ pub enum Loaded {
     /// Not trusted (why): build from scratch, and say so.
     Ignored(String),
     Index(Index),
+}
+
+/// What an index depends on besides the files and the config: which posts show. (A
+/// build's other options do not change a saved parse: a post whose id the published ids
+/// would change is parsed again.)
+pub fn options(options: &Options) -> String {
+    format!("drafts={} future={}", options.drafts, options.future)
 }
 
 /// The output folder as `stat` sees it: the manifest, the ids and every file the
@@ -251,9 +260,4 @@ impl<W: io::Write> io::Write for Hashing<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// Remove the index of `out`.
-pub fn forget(out: &Path) {
-    let _ = fs::remove_file(out.join(INDEX_FILE));
 }

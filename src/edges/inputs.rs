@@ -263,11 +263,6 @@ pub fn write(
     fs::write(&partial, text).and_then(|()| fs::rename(&partial, &path))
 }
 
-/// Remove the record of `out` (a writer is about to change the folder).
-pub fn forget(out: &Path) {
-    let _ = fs::remove_file(out.join(INPUTS_FILE));
-}
-
 /// Now, in Unix nanoseconds (a build's start, for [`write`]).
 pub fn started() -> i128 {
     now_ns()

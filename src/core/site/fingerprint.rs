@@ -107,11 +107,12 @@ impl Site {
         affected
     }
 
-    /// What an item's bytes depend on: the post, the display names of its terms, and
-    /// the permalinks of the posts it links to.
+    /// What an item's bytes depend on: the post (its file's revision, and its id, which
+    /// the published ids can decide), the display names of its terms, and the permalinks
+    /// of the posts it links to.
     pub(super) fn item_fingerprint(&self, post: &Post) -> u64 {
         let mut h = DefaultHasher::new();
-        (&post.source, post.revision, self.stale.contains(&post.source)).hash(&mut h);
+        (&post.source, post.revision, &post.id, self.stale.contains(&post.source)).hash(&mut h);
         for t in &post.tags {
             self.catalog.tags.display(&t.to_lowercase(), t).hash(&mut h);
         }

@@ -129,7 +129,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     }
     // The index a build (or this daemon, when it last stopped) left in `--out`: only the
     // post files that changed since are parsed, and only the feeds that changed written.
-    let index_options = index_options(&opts.options);
+    let index_options = index::options(&opts.options);
     let mut index = match daemon.out_abs.as_deref().map(|out| index::load(out, &index_options)) {
         Some(Loaded::Index(index)) => Some(index),
         Some(Loaded::Ignored(why)) => {
@@ -184,11 +184,6 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     daemon.save_index(&opts, &index_options);
     info!("stopped");
     Ok(())
-}
-
-/// What an index depends on besides the files: which posts show.
-pub fn index_options(options: &Options) -> String {
-    format!("drafts={} future={}", options.drafts, options.future)
 }
 
 struct Daemon {
