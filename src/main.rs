@@ -16,7 +16,7 @@ use feedwright::edges::announce::Announcer;
 use feedwright::edges::index::{self, Index, Loaded};
 use feedwright::edges::load::find_site;
 use feedwright::edges::output::{DEFAULT_MAX_DELETES, Ids, Target};
-use feedwright::edges::parallel::Loaded as LoadedPosts;
+use feedwright::edges::parallel::Applied;
 use feedwright::edges::serve::ServeOptions;
 use feedwright::edges::watch::{WatchError, WatchOptions};
 
@@ -225,7 +225,7 @@ fn open_site(
     out: Option<&Path>,
     held: Option<(&Ids, bool)>,
     index: Option<&mut Index>,
-) -> Result<(Site, Vec<Diagnostic>, LoadedPosts), ExitCode> {
+) -> Result<(Site, Vec<Diagnostic>, Applied), ExitCode> {
     if !args.site.is_dir() {
         eprintln!("error: site folder `{}` does not exist", args.site.display());
         return Err(ExitCode::from(EXIT_CONFIG));

@@ -48,7 +48,7 @@ pub fn apply_found(site: &mut Site, root: &Path, found: Found, changes: Vec<Chan
 }
 
 /// What [`apply_indexed`] did.
-pub struct Loaded {
+pub struct Applied {
     pub affected: Affected,
     /// Problems reading files.
     pub diagnostics: Vec<Diagnostic>,
@@ -81,7 +81,7 @@ pub fn apply_indexed(
     found: Found,
     mut changes: Vec<Change>,
     index: Option<&mut Index>,
-) -> Loaded {
+) -> Applied {
     changes.extend(found.configs);
     let mut affected = apply_parallel(site, changes);
     let shared: &Site = site;
@@ -138,7 +138,7 @@ pub fn apply_indexed(
         from_index += usize::from(read.reused);
     }
     affected.merge(site.apply(prepared));
-    Loaded { affected, diagnostics, from_index, stats }
+    Applied { affected, diagnostics, from_index, stats }
 }
 
 /// The files of `keys`' feeds, rendered on every core: first the posts they show that
