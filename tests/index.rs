@@ -1,6 +1,7 @@
 //! The index a build leaves in `--out` (`.feedwright-index`): the next build parses only
 //! the post files that changed and writes only the feeds whose fingerprint moved — and
-//! its output is the same as a build from scratch. Never trusted blindly: a corrupt,
+//! its output is the same as a build from the same folder without the index (every post
+//! parsed, every feed rendered). Never trusted blindly: a corrupt,
 //! truncated or foreign index, or one older than the output, is ignored with a note.
 
 mod common;
