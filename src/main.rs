@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use feedwright::core::Diagnostic;
 use feedwright::core::{Options, Site};
 use feedwright::edges::announce::Announcer;
-use feedwright::edges::index::{self, Index, Loaded};
+use feedwright::edges::index::{self, Index};
 use feedwright::edges::load::find_site;
 use feedwright::edges::output::{DEFAULT_MAX_DELETES, Ids, Target};
 use feedwright::edges::parallel::Applied;
@@ -284,16 +284,13 @@ fn build(
     let index_options = index::options(&Options { drafts: args.drafts, future: args.future });
     // Something changed: start from the index of the last build (parse only the files
     // that changed, write only the feeds whose fingerprint moved).
-    let mut index = match out.folder().map(|folder| index::load(folder, &index_options)) {
-        Some(Loaded::Index(index)) => Some(index),
-        Some(Loaded::Ignored(why)) => {
+    let mut index = out.folder().and_then(|folder| {
+        index::load(folder, &index_options).trusted(|why| {
             if verbosity >= 1 {
                 eprintln!("note: {why}");
             }
-            None
-        }
-        _ => None,
-    };
+        })
+    });
     // A published id never changes silently: the ids the last build wrote are held.
     let mut dest = match out.open(max_deletes) {
         Ok(dest) => dest,
@@ -308,8 +305,7 @@ fn build(
         Err(code) => return code,
     };
     // The fingerprints the output holds, when the posts were parsed under the same config.
-    let before =
-        index.take().filter(|i| i.context == site.parse_context()).and_then(|i| Some((i.prints?, i.rendering)));
+    let before = index.take().filter(|i| i.fits(&site)).and_then(|i| Some((i.prints?, i.rendering)));
     let loaded = started.elapsed();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !keep_going {

@@ -87,7 +87,7 @@ pub struct SavedPost {
 /// A trusted index.
 pub struct Index {
     /// [`Site::parse_context`] of the indexed build.
-    pub context: u64,
+    context: u64,
     /// When the indexed build started (Unix ns).
     started: i128,
     posts: FxHashMap<PathBuf, SavedPost>,
@@ -161,11 +161,30 @@ pub fn load(out: &Path, options: &str) -> Loaded {
     Loaded::Index(Index { context: saved.context, started: saved.started, posts, prints, rendering: saved.rendering })
 }
 
+impl Loaded {
+    /// The index, when there is one to trust; `note` is told why when it is ignored.
+    pub fn trusted(self, note: impl FnOnce(String)) -> Option<Index> {
+        match self {
+            Loaded::Index(index) => Some(index),
+            Loaded::Ignored(why) => {
+                note(why);
+                None
+            }
+            Loaded::Absent => None,
+        }
+    }
+}
+
 fn ignored(why: &str) -> Loaded {
     Loaded::Ignored(format!("{INDEX_FILE} is ignored: {why}; parsing every post"))
 }
 
 impl Index {
+    /// Whether its posts were parsed as `site` would parse them now (the same config).
+    pub fn fits(&self, site: &Site) -> bool {
+        self.context == site.parse_context()
+    }
+
     /// The saved parse of the post file `rel`, if the index has one.
     pub fn take(&mut self, rel: &Path) -> Option<SavedPost> {
         self.posts.remove(rel)

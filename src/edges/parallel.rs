@@ -85,7 +85,7 @@ pub fn apply_indexed(
     changes.extend(found.configs);
     let mut affected = apply_parallel(site, changes);
     let shared: &Site = site;
-    let mut index = index.filter(|i| i.context == shared.parse_context());
+    let mut index = index.filter(|i| i.fits(shared));
     // Each file with its saved parse and how it stats now (one pass, every core).
     let work: Vec<(PathBuf, Option<Saved>)> = match index.as_deref_mut() {
         Some(index) => {
@@ -289,10 +289,7 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool, keep:
         pass.release(std::mem::take(&mut done_after[i]), keep);
     }
     out.stage(&site_files)?;
-    let mut diagnostics = pass.diagnostics();
-    diagnostics.extend(
-        pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
-    );
+    let diagnostics = found_rendering(&pass);
     let written = if keep_going || !diagnostics.iter().any(Diagnostic::is_error) {
         out.record_ids(site);
         Some(out.finish(None)?)
@@ -301,6 +298,16 @@ pub fn write_all(site: &Site, out: &mut dyn Destination, keep_going: bool, keep:
         None
     };
     Ok(Outcome { written, files: targets.len(), diagnostics, pass })
+}
+
+/// What a rendering pass found: its problems, and an error for each post whose file
+/// changed while it was read.
+fn found_rendering(pass: &Pass) -> Vec<Diagnostic> {
+    let mut diagnostics = pass.diagnostics();
+    diagnostics.extend(
+        pass.stale().map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
+    );
+    diagnostics
 }
 
 /// Write only what `affected` names — the feeds whose fingerprint moved since the output
@@ -312,31 +319,21 @@ pub fn write_changed(
     out: &mut dyn Destination,
     keep_going: bool,
 ) -> io::Result<Outcome> {
-    let max_age = site.config().map_or(crate::core::input::config::DEFAULT_CACHE_MAX_AGE, |c| c.cache_max_age);
-    let (Some(renderer), Some(config)) = (site.renderer(), site.config()) else {
-        return write_all(site, out, keep_going, false);
-    };
-    let keys = renderer.keys();
-    let files = keys.iter().map(|k| feed_files(k, config).len()).sum::<usize>()
-        + renderer.pages_of(&keys).iter().map(|(k, page)| archive_paths(k, *page, config).len()).sum::<usize>()
-        + renderer.site_files().len();
+    let Some(config) = site.config() else { return write_all(site, out, keep_going, false) };
     let regen = crate::edges::watch::regeneration(site, affected).map_err(io::Error::other)?;
-    let mut diagnostics = regen.pass.diagnostics();
-    diagnostics.extend(
-        regen
-            .pass
-            .stale()
-            .map(|path| Diagnostic::error(path, 0, "the file changed while it was being built; build again")),
-    );
+    let diagnostics = found_rendering(&regen.pass);
     if !keep_going && diagnostics.iter().any(Diagnostic::is_error) {
+        let files = out.published().len();
         return Ok(Outcome { written: None, files, diagnostics, pass: regen.pass });
     }
     out.record_ids(site);
     let mut written = if regen.files.is_empty() && regen.removed.is_empty() && !out.ids_pending() {
         Written::default()
     } else {
-        out.update(&regen.files, &regen.removed, max_age)?
+        out.update(&regen.files, &regen.removed, config.cache_max_age)?
     };
+    // The files the destination holds now: the ones written and every one left as it was.
+    let files = out.published().len();
     written.unchanged = files.saturating_sub(written.written);
     Ok(Outcome { written: Some(written), files, diagnostics, pass: regen.pass })
 }

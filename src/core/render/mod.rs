@@ -192,7 +192,7 @@ impl<'a> Renderer<'a> {
         // The other views of the item, made only when some feed carries them: without
         // full text, and (an RSS podcast's) with the episode's iTunes elements.
         let summary = self.config.any_summary().then(|| view.summary_only());
-        let episode = self.config.podcast.is_some() && (view.media.duration.is_some() || view.media.explicit.is_some());
+        let episode = self.config.podcast.is_some() && view.media.is_episode();
         let podcast = episode.then(|| ItemView { itunes: true, ..view.clone() });
         let podcast_summary = podcast.as_ref().and_then(|p| summary.is_some().then(|| p.summary_only()));
         let variants = |format: Format, write: fn(&ItemView) -> Result<Vec<u8>, WriteError>| {

@@ -22,12 +22,12 @@ use notify_debouncer_full::DebounceEventResult;
 use tracing::{debug, error, info, warn};
 
 pub use self::publish::{Publisher, Regeneration, Update, regeneration, write_affected};
-use self::watcher::{CONTENT_DIRS, MEDIA_DIRS, Watcher, watched_dirs};
+use self::watcher::{CONTENT_DIRS, FALLBACK_POLL, MEDIA_DIRS, Watcher, watched_dirs};
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
 use crate::core::site::{Affected, Change, Options, Site};
 use crate::edges::announce::Announcer;
-use crate::edges::index::{self, Loaded};
+use crate::edges::index;
 use crate::edges::load::{Found, find_dir, find_site, read_change};
 use crate::edges::output::{Destination, Target, Written, content_tag};
 
@@ -130,14 +130,8 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     // The index a build (or this daemon, when it last stopped) left in `--out`: only the
     // post files that changed since are parsed, and only the feeds that changed written.
     let index_options = index::options(&opts.options);
-    let mut index = match daemon.out_abs.as_deref().map(|out| index::load(out, &index_options)) {
-        Some(Loaded::Index(index)) => Some(index),
-        Some(Loaded::Ignored(why)) => {
-            info!("{why}");
-            None
-        }
-        _ => None,
-    };
+    let mut index =
+        daemon.out_abs.as_deref().and_then(|out| index::load(out, &index_options).trusted(|why| info!("{why}")));
     let found = find_site(&root, daemon.out_abs.as_deref());
     let loaded = crate::edges::parallel::apply_indexed(&mut daemon.site, &root, found, Vec::new(), index.as_mut());
     if daemon.site.config().is_none() {
@@ -146,7 +140,7 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     }
     daemon.log_diagnostics(loaded.diagnostics);
     let out_name = opts.out.as_ref().map_or("memory".to_string(), |o| o.to_string());
-    let before = index.filter(|i| i.context == daemon.site.parse_context()).and_then(|i| i.prints);
+    let before = index.filter(|i| i.fits(&daemon.site)).and_then(|i| i.prints);
     let written = match before {
         Some(prints) => {
             let affected = daemon.site.changed_since(&prints);
@@ -433,31 +427,35 @@ impl Daemon {
     /// folder holds, read from it rather than rendered (its encodings are made behind,
     /// after the rendering, so that they do not hold the rendering up).
     fn start_from(&mut self, affected: &Affected) -> std::io::Result<Written> {
+        // The write goes to `--out` alone (as `watch` writes): the publisher is then given
+        // the whole folder at once, not the changed files over an empty snapshot.
         let publisher = self.publisher.take();
         let written = self.write(affected);
         self.publisher = publisher;
         let mut written = written?;
-        if let (Some(publisher), Some(out), Some(folder)) = (&mut self.publisher, &self.out, &self.out_abs) {
+        let published = self.out.as_ref().map(|o| o.published()).unwrap_or_default();
+        if let (Some(out), Some(folder)) = (&self.out, &self.out_abs)
+            && self.publisher.is_some()
+        {
             let mut files = std::collections::BTreeMap::new();
-            for rel in out.published() {
-                let bytes = fs::read(folder.join(&rel))?;
-                let since = out.stamp(&rel).and_then(|s| s.since);
-                files.insert(rel, (bytes, since));
+            for rel in &published {
+                let bytes = fs::read(folder.join(rel))?;
+                let since = out.stamp(rel).and_then(|s| s.since);
+                files.insert(rel.clone(), (bytes, since));
             }
-            let mut errors: Vec<String> =
-                self.site.diagnostics().iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
-            errors.sort();
-            errors.dedup();
-            publisher(Update {
+            let update = Update {
                 files,
                 removed: Vec::new(),
                 full: true,
                 config: self.site.config().cloned(),
-                errors,
+                errors: errors(&self.site, &[]),
                 moved: self.site.renderer().map(|r| r.moved()),
-            });
+            };
+            if let Some(publisher) = &mut self.publisher {
+                publisher(update);
+            }
         }
-        written.unchanged = self.out.as_ref().map_or(0, |o| o.published().len()).saturating_sub(written.written);
+        written.unchanged = published.len().saturating_sub(written.written);
         Ok(written)
     }
 
@@ -468,7 +466,7 @@ impl Daemon {
     /// longest such delay).
     fn save_index(&self, opts: &WatchOptions, index_options: &str) {
         let (Some(out), None) = (self.out_abs.as_deref(), self.retry) else { return };
-        let delay = opts.poll.unwrap_or_default() + opts.debounce + Duration::from_secs(1);
+        let delay = opts.poll.unwrap_or(FALLBACK_POLL).max(FALLBACK_POLL) + opts.debounce + Duration::from_secs(1);
         let started = crate::edges::inputs::started() - delay.as_nanos() as i128;
         if let Err(e) = index::save(&self.root, out, &self.site, index_options, started, &[], None) {
             warn!("cannot write the index: {e}");
@@ -541,17 +539,7 @@ impl Daemon {
         let diagnostics = regen.pass.diagnostics();
         self.site.keep(regen.pass);
         self.site.hold_published();
-        // Every problem known now, so that /healthz tells of it.
-        let mut errors: Vec<String> = self
-            .site
-            .diagnostics()
-            .iter()
-            .chain(&diagnostics)
-            .filter(|d| d.is_error())
-            .map(|d| d.to_string())
-            .collect();
-        errors.sort();
-        errors.dedup();
+        let errors = errors(&self.site, &diagnostics);
         let out = self.out.as_ref();
         let files = regen.files.into_iter().map(|(path, bytes)| {
             let stamp = out.and_then(|o| o.stamp(&path)).filter(|s| s.hash == Some(content_tag(&bytes)));
@@ -572,6 +560,16 @@ impl Daemon {
         self.log_diagnostics(diagnostics);
         Ok(written)
     }
+}
+
+/// Every error in `site` now and in `rendering` (each `path:line: error: …`, once), so
+/// that `/healthz` tells of it.
+fn errors(site: &Site, rendering: &[Diagnostic]) -> Vec<String> {
+    let mut errors: Vec<String> =
+        site.diagnostics().iter().chain(rendering).filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+    errors.sort();
+    errors.dedup();
+    errors
 }
 
 /// `a, b, c and 7 more`.

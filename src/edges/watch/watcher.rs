@@ -19,7 +19,7 @@ pub(super) const CONTENT_DIRS: [&str; 2] = ["content", "_posts"];
 pub(super) const MEDIA_DIRS: [&str; 1] = ["static"];
 
 /// Polling interval used when inotify runs out of watches.
-const FALLBACK_POLL: Duration = Duration::from_millis(1000);
+pub(super) const FALLBACK_POLL: Duration = Duration::from_millis(1000);
 
 /// The folders to watch: content folders recursively, the site root (config files, new
 /// content folders) on its own.

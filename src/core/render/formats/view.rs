@@ -65,6 +65,13 @@ pub struct ItemMedia {
     pub explicit: Option<bool>,
 }
 
+impl ItemMedia {
+    /// Whether it holds episode facts (a podcast's items carry them as iTunes elements).
+    pub fn is_episode(&self) -> bool {
+        self.duration.is_some() || self.explicit.is_some()
+    }
+}
+
 /// RFC 5005's namespace (Feed Paging and Archiving).
 pub const HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
 
@@ -100,7 +107,7 @@ impl ItemView {
 
     /// Whether the RSS item carries iTunes elements.
     pub fn uses_itunes(&self) -> bool {
-        self.itunes && (self.media.duration.is_some() || self.media.explicit.is_some())
+        self.itunes && self.media.is_episode()
     }
 }
 
