@@ -264,28 +264,12 @@ fn bench_daemon(args: &Args, serve: bool) -> WatchResult {
     let name = if serve { "serve" } else { "watch" };
     let out = args.dir.join(format!("{name}-out"));
     let _ = fs::remove_dir_all(&out);
-    let ready = args.dir.join(format!("{name}-ready"));
     let log = args.dir.join(format!("{name}.log"));
-    let _ = fs::remove_file(&ready);
-    let started = Instant::now();
-    let mut command = Command::new(feedwright());
-    command.args([name, "--debounce-ms", &args.debounce_ms.to_string(), "--site"]).arg(&site);
-    if serve {
-        command.args(["--listen", "127.0.0.1:0"]);
-    } else {
-        command.arg("--out").arg(&out);
-    }
-    let mut child = command
-        .arg("--ready-file")
-        .arg(&ready)
-        .stderr(fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {name}: {e}"));
-    while !ready.exists() {
-        assert!(started.elapsed() < Duration::from_secs(600), "{name} never became ready");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let ready_s = started.elapsed().as_secs_f64();
+    let out_arg = out.to_str().unwrap().to_string();
+    let daemon_args: Vec<&str> =
+        if serve { vec![name, "--listen", "127.0.0.1:0"] } else { vec![name, "--out", &out_arg] };
+    let (mut child, ready_s, _) = start_daemon(args, &daemon_args, &site, name);
+    let ready = args.dir.join(format!("{name}-ready"));
     let reader = if serve {
         let note = fs::read_to_string(&ready).unwrap_or_default();
         Reader::Http(note.lines().find_map(|l| l.strip_prefix("listen ")).expect("serve's address").to_string())
@@ -339,12 +323,7 @@ fn bench_daemon(args: &Args, serve: bool) -> WatchResult {
         std::thread::sleep(Duration::from_millis(100));
     }
     fs::write(&newest, &original).unwrap();
-    let status = fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    let rss_mib = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let rss_mib = peak_rss_mib(&child);
     let _ = child.kill();
     let _ = child.wait();
     let daemon: Vec<f64> = fs::read_to_string(&log)
