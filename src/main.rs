@@ -264,6 +264,7 @@ fn build(
     );
     // Nothing changed since the last build into this folder: stat the files and stop.
     if let Some(folder) = out.folder() {
+        index::remove_partials(folder);
         match feedwright::edges::inputs::check(&args.site, folder, &options) {
             feedwright::edges::inputs::Check::Unchanged { files, warnings } => {
                 if verbosity >= 1 {

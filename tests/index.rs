@@ -135,6 +135,32 @@ fn a_corrupt_truncated_or_foreign_index_is_ignored_with_a_note_and_written_again
     }
 }
 
+/// A build killed while it wrote its index or inputs record leaves `<name>.partial`; the
+/// next build removes it, even one that finds nothing changed, and so does a daemon's
+/// start: `--out` is left holding whole files only.
+#[test]
+fn a_half_written_index_or_record_left_by_a_killed_build_is_removed() {
+    let s = site();
+    build(&s, &[]);
+    let leftovers = [format!("{INDEX}.partial"), ".feedwright-inputs.partial".to_string()];
+    for name in &leftovers {
+        fs::write(s.out().join(name), b"feedwright index 1 00").unwrap();
+    }
+    let err = build(&s, &[]);
+    assert!(err.contains("no input changed"), "the build was not a no-op: {err}");
+    for name in &leftovers {
+        assert!(!s.out().join(name).exists(), "{name} was left in --out");
+    }
+    for name in &leftovers {
+        fs::write(s.out().join(name), b"feedwright index 1 00").unwrap();
+    }
+    let out = s.out();
+    let _daemon = Daemon::watch(s, &[]);
+    for name in &leftovers {
+        assert!(!out.join(name).exists(), "{name} was left in --out by the daemon's start");
+    }
+}
+
 #[test]
 fn an_index_older_than_the_output_is_used_for_posts_but_not_for_feeds() {
     let s = site();

@@ -31,7 +31,7 @@ use crate::core::paths::slug::content_hash;
 use crate::core::{Options, Prints, Site};
 use crate::edges::inputs::{TICK_NS, binary};
 use crate::edges::load::{Stat, stat, stat_all};
-use crate::edges::output::{IDS_FILE, MANIFEST};
+use crate::edges::output::{IDS_FILE, INPUTS_FILE, MANIFEST};
 
 /// The index's file name in the output folder.
 pub const INDEX_FILE: &str = ".feedwright-index";
@@ -123,6 +123,16 @@ fn output_stamp(out: &Path) -> Vec<Option<Stat>> {
         .map(PathBuf::from)
         .collect();
     stat_all(out, &files)
+}
+
+/// Remove what a write of the index or the inputs record left when its process was
+/// killed (`<name>.partial`; the rename that completes a write consumes it). Every run
+/// into a folder calls this first, a build that finds nothing changed included, so
+/// `--out` holds whole files only.
+pub fn remove_partials(out: &Path) {
+    for name in [INDEX_FILE, INPUTS_FILE] {
+        let _ = fs::remove_file(out.join(format!("{name}.partial")));
+    }
 }
 
 /// Read the index in `out`, written by a build with `options`.

@@ -130,6 +130,9 @@ pub fn run(opts: WatchOptions, publisher: Option<Publisher>, on_stop: Option<Sto
     // The index a build (or this daemon, when it last stopped) left in `--out`: only the
     // post files that changed since are parsed, and only the feeds that changed written.
     let index_options = index::options(&opts.options);
+    if let Some(out) = &daemon.out_abs {
+        index::remove_partials(out);
+    }
     let mut index =
         daemon.out_abs.as_deref().and_then(|out| index::load(out, &index_options).trusted(|why| info!("{why}")));
     let found = find_site(&root, daemon.out_abs.as_deref());
