@@ -70,7 +70,10 @@ fn assert_whole(out: &Path, when: &str) {
 }
 
 fn temp_files(out: &Path) -> Vec<String> {
-    snapshot(out).into_keys().filter(|k| k.contains("feedwright-tmp") || k.ends_with(".tmp")).collect()
+    snapshot(out)
+        .into_keys()
+        .filter(|k| k.contains("feedwright-tmp") || k.ends_with(".tmp") || k.ends_with(".partial"))
+        .collect()
 }
 
 /// What a clean build of the site as it is now writes.
