@@ -19,6 +19,7 @@
 use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -52,12 +53,11 @@ struct SavedRef<'a> {
     output: Vec<Option<Stat>>,
     prints: Prints,
     rendering: &'a [Diagnostic],
-    posts: Vec<PostRef<'a>>,
+    posts: Vec<(&'a Path, PostRef<'a>)>,
 }
 
 #[derive(Serialize)]
 struct PostRef<'a> {
-    path: &'a Path,
     stat: Stat,
     post: Option<&'a Post>,
     diagnostics: &'a [Diagnostic],
@@ -72,15 +72,18 @@ struct Saved {
     output: Vec<Option<Stat>>,
     prints: Prints,
     rendering: Vec<Diagnostic>,
-    posts: Vec<SavedPost>,
+    /// (Each path beside its post, not in it: it becomes the key of [`Index::posts`]
+    /// without a copy.)
+    posts: Vec<(PathBuf, SavedPost)>,
 }
 
-/// A post file as the indexed build found it.
+/// A post file as the indexed build found it. The post is read straight into the
+/// allocation the site will share, and the entry stays small: a large site's index holds
+/// no second copy of its posts while they are applied.
 #[derive(Deserialize)]
 pub struct SavedPost {
-    path: PathBuf,
     stat: Stat,
-    post: Option<Post>,
+    post: Option<Arc<Post>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -167,7 +170,7 @@ pub fn load(out: &Path, options: &str) -> Loaded {
         return ignored("it was written with other options");
     }
     let prints = (saved.output == output_stamp(out)).then_some(saved.prints);
-    let posts = saved.posts.into_iter().map(|p| (p.path.clone(), p)).collect();
+    let posts = saved.posts.into_iter().collect();
     Loaded::Index(Index { context: saved.context, started: saved.started, posts, prints, rendering: saved.rendering })
 }
 
@@ -219,7 +222,7 @@ impl Index {
 
 impl SavedPost {
     /// The parsed post and its problems.
-    pub fn into_parts(self) -> (Option<Post>, Vec<Diagnostic>) {
+    pub fn into_parts(self) -> (Option<Arc<Post>>, Vec<Diagnostic>) {
         (self.post, self.diagnostics)
     }
 }
@@ -246,7 +249,7 @@ pub fn save(
     let posts = parsed
         .into_iter()
         .zip(stats)
-        .filter_map(|((path, post, diagnostics), stat)| Some(PostRef { path, stat: stat?, post, diagnostics }))
+        .filter_map(|((path, post, diagnostics), stat)| Some((path, PostRef { stat: stat?, post, diagnostics })))
         .collect();
     let saved = SavedRef {
         binary: binary(),

@@ -73,7 +73,7 @@ pub struct Prepared {
     path: PathBuf,
     /// Kept only when the site keeps post text in memory (no [`PostFiles`]).
     bytes: Option<Vec<u8>>,
-    post: Option<Post>,
+    post: Option<Arc<Post>>,
     diagnostics: Vec<Diagnostic>,
     config: u64,
 }

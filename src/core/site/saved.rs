@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,7 @@ impl Site {
     /// A post file's saved parse as a change for `apply`, or `None` when it must be parsed
     /// again: it had errors, or its id and the id published for it differ (the error and
     /// the held id come from a fresh parse).
-    pub fn saved_parse(&self, path: PathBuf, post: Option<Post>, diagnostics: Vec<Diagnostic>) -> Option<Change> {
+    pub fn saved_parse(&self, path: PathBuf, post: Option<Arc<Post>>, diagnostics: Vec<Diagnostic>) -> Option<Change> {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }

@@ -90,7 +90,7 @@ impl Site {
         &mut self,
         path: PathBuf,
         bytes: Option<Vec<u8>>,
-        parsed: Option<(Option<Post>, Vec<Diagnostic>)>,
+        parsed: Option<(Option<Arc<Post>>, Vec<Diagnostic>)>,
         recheck: &mut FxHashSet<PathBuf>,
     ) {
         let old = self.take_source(&path);
@@ -110,7 +110,7 @@ impl Site {
         let source = match parsed {
             Some(post) => {
                 self.stale.remove(&path);
-                Source { bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics, broken: false }
+                Source { bytes, post: Some(post), good_bytes: None, diagnostics, broken: false }
             }
             None => Source { bytes, post: old_post.clone(), good_bytes: old_good, diagnostics, broken: true },
         };
@@ -123,11 +123,9 @@ impl Site {
         let bytes = old.bytes.clone().or_else(|| self.files.as_ref().and_then(|files| files.read(&path)));
         let (parsed, diagnostics) = bytes.as_ref().map_or((None, Vec::new()), |b| self.parse(&path, b));
         let source = match parsed {
-            Some(post) => {
-                Source { bytes: old.bytes, post: Some(Arc::new(post)), good_bytes: None, diagnostics, broken: false }
-            }
+            Some(post) => Source { bytes: old.bytes, post: Some(post), good_bytes: None, diagnostics, broken: false },
             None => {
-                let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0).map(Arc::new);
+                let again = old.good_bytes.as_ref().and_then(|good| self.parse(&path, good).0);
                 let post = again.or(old.post.clone());
                 Source { bytes: old.bytes, post, good_bytes: old.good_bytes, diagnostics, broken: true }
             }
@@ -137,7 +135,10 @@ impl Site {
 
     /// Parse a post under the config in force. Never panics: a failure while reading
     /// one post is that post's error.
-    pub(super) fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Post>, Vec<Diagnostic>) {
+    ///
+    /// The post is shared from here on: the site, its catalog and its feeds hold the
+    /// same allocation (a large site moves no post struct after its parse).
+    pub(super) fn parse(&self, path: &Path, bytes: &[u8]) -> (Option<Arc<Post>>, Vec<Diagnostic>) {
         let Some(config) = self.config() else { return (None, Vec::new()) };
         let body = if self.files.is_none() { Body::Keep } else { Body::InFile };
         let parsed =
@@ -164,7 +165,7 @@ impl Site {
                 post.id_source = IdSource::Published;
             }
         }
-        (post, diagnostics)
+        (post.map(Arc::new), diagnostics)
     }
 }
 
