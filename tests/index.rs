@@ -112,12 +112,18 @@ fn a_corrupt_truncated_or_foreign_index_is_ignored_with_a_note_and_written_again
     let newline = good.iter().position(|&b| b == b'\n').unwrap();
     let mut corrupt = good.clone();
     corrupt[newline + 40] ^= 0x20;
+    // A flipped bit inside a saved post's title: the index still parses, only its checksum
+    // tells (trusted, it would publish "gamma").
+    let title = newline + memchr::memmem::find(&good[newline..], b"Gamma").unwrap();
+    let mut flipped_title = good.clone();
+    flipped_title[title] ^= 0x20;
     let truncated = good[..good.len() / 2].to_vec();
     // "feedwright index 1 <checksum>" with another version number.
     let mut foreign = String::from_utf8_lossy(&good[..newline]).replacen("index 1 ", "index 99 ", 1).into_bytes();
     foreign.extend_from_slice(&good[newline..]);
-    let cases: [(&str, Vec<u8>); 5] = [
+    let cases: [(&str, Vec<u8>); 6] = [
         ("corrupt", corrupt),
+        ("corrupt in a post's title", flipped_title),
         ("truncated", truncated),
         ("foreign", foreign),
         ("empty", Vec::new()),
