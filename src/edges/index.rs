@@ -134,15 +134,23 @@ fn output_stamp(out: &Path) -> Vec<Option<Stat>> {
 /// `--out` holds whole files only.
 pub fn remove_partials(out: &Path) {
     for name in [INDEX_FILE, INPUTS_FILE] {
-        let _ = fs::remove_file(out.join(format!("{name}.partial")));
+        let _ = fs::remove_file(partial(out, name));
     }
+}
+
+/// Where the file `name` of `out` is written before the rename that completes it.
+pub fn partial(out: &Path, name: &str) -> PathBuf {
+    out.join(format!("{name}.partial"))
 }
 
 /// Read the index in `out`, written by a build with `options`.
 pub fn load(out: &Path, options: &str) -> Loaded {
     let path = out.join(INDEX_FILE);
     let Ok(file) = fs::File::open(&path) else { return Loaded::Absent };
-    let mut bytes = Vec::new();
+    // Read into a buffer of the file's size (grown by doubling, a large index was copied
+    // twice more on its way in).
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_INDEX_BYTES + 1);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     if file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes).is_err() {
         return ignored("it cannot be read");
     }
@@ -263,17 +271,18 @@ pub fn save(
     };
     // Streamed to the file, hashed on the way: a large site's index is never a second
     // copy in memory. The header's checksum is written last, over its placeholder.
-    let partial = out.join(format!("{INDEX_FILE}.partial"));
-    let mut writer =
-        Hashing { inner: io::BufWriter::with_capacity(1 << 20, fs::File::create(&partial)?), hash: Xxh3::new() };
-    writer.inner.write_all(format!("{MAGIC} {:016x}\n", 0).as_bytes())?;
+    let temp = partial(out, INDEX_FILE);
+    let mut file = fs::File::create(&temp)?;
+    file.write_all(format!("{MAGIC} {:016x}\n", 0).as_bytes())?;
+    // The hash sees the buffer's large writes, not postcard's field-sized ones.
+    let mut writer = io::BufWriter::with_capacity(1 << 20, Hashing { inner: file, hash: Xxh3::new() });
     postcard::to_io(&saved, &mut writer).map_err(io::Error::other)?;
-    let checksum = writer.hash.digest();
-    let mut file = writer.inner.into_inner().map_err(|e| e.into_error())?;
+    let Hashing { inner: mut file, hash } = writer.into_inner().map_err(|e| e.into_error())?;
+    let checksum = hash.digest();
     file.seek(io::SeekFrom::Start(MAGIC.len() as u64 + 1))?;
     file.write_all(format!("{checksum:016x}").as_bytes())?;
     drop(file);
-    fs::rename(&partial, &path)
+    fs::rename(&temp, &path)
 }
 
 /// A writer that hashes what it writes (XXH3, as `content_hash` does in one go).

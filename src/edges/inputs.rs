@@ -259,7 +259,7 @@ pub fn write(
         line(&["warning", &warning.replace(['\n', '\t'], " ")]);
     }
     let text = format!("{HEADER} {:016x}\n{body}", content_hash(body.as_bytes()));
-    let partial = out.join(format!("{INPUTS_FILE}.partial"));
+    let partial = crate::edges::index::partial(out, INPUTS_FILE);
     fs::write(&partial, text).and_then(|()| fs::rename(&partial, &path))
 }
 

@@ -48,9 +48,15 @@ pub struct Ranked(pub Arc<Post>, (i64, u32));
 
 impl Ranked {
     pub fn new(post: Arc<Post>) -> Ranked {
-        let at = post.date.instant;
-        Ranked(post, (at.timestamp(), at.timestamp_subsec_nanos()))
+        let at = rank(&post);
+        Ranked(post, at)
     }
+}
+
+/// A post's date as feeds order it (Unix seconds and nanoseconds; larger is newer).
+pub fn rank(post: &Post) -> (i64, u32) {
+    let at = post.date.instant;
+    (at.timestamp(), at.timestamp_subsec_nanos())
 }
 
 impl Ord for Ranked {

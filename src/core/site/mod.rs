@@ -25,8 +25,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use self::fingerprint::STALE;
 use self::sources::Source;
-use crate::core::catalog::Catalog;
 use crate::core::catalog::links::Links;
+use crate::core::catalog::{Catalog, rank};
 use crate::core::counts::Counts;
 use crate::core::diag::Diagnostic;
 use crate::core::input::classify::{InputKind, input_kind};
@@ -300,14 +300,10 @@ impl Site {
             // of each feed's ordered set, not all over it.
             let mut order: Vec<(Option<(i64, u32)>, &PathBuf)> = recheck
                 .iter()
-                .map(|path| {
-                    let at = self.sources.get(path).and_then(|s| s.post.as_ref()).map(|p| p.date.instant);
-                    (at.map(|at| (at.timestamp(), at.timestamp_subsec_nanos())), path)
-                })
+                .map(|path| (self.sources.get(path).and_then(|s| s.post.as_deref()).map(rank), path))
                 .collect();
             order.sort_unstable_by(|a, b| b.cmp(a));
-            let order: Vec<PathBuf> = order.into_iter().map(|(_, path)| path.clone()).collect();
-            for path in &order {
+            for (_, path) in order {
                 self.show_or_hide(path);
             }
         }

@@ -469,7 +469,7 @@ impl Daemon {
     /// longest such delay).
     fn save_index(&self, opts: &WatchOptions, index_options: &str) {
         let (Some(out), None) = (self.out_abs.as_deref(), self.retry) else { return };
-        let delay = opts.poll.unwrap_or(FALLBACK_POLL).max(FALLBACK_POLL) + opts.debounce + Duration::from_secs(1);
+        let delay = opts.poll.unwrap_or_default().max(FALLBACK_POLL) + opts.debounce + Duration::from_secs(1);
         let started = crate::edges::inputs::started() - delay.as_nanos() as i128;
         if let Err(e) = index::save(&self.root, out, &self.site, index_options, started, &[], None) {
             warn!("cannot write the index: {e}");
